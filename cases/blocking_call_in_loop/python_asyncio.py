@@ -1,0 +1,57 @@
+"""blocking_call_in_loop under asyncio: one blocking call in a coroutine stalls every other task.
+
+--variant await     each task awaits asyncio.sleep(1u): the waits overlap, all end in about 1u
+--variant blocking  each task calls time.sleep(1u): the loop runs nothing else meanwhile, so the
+                    tasks run one after another (about N*u) and a 1u/10 ticker is late by ~1u
+The ticker's largest delay is the loop lag. Evidence for async-blocking-stalls.
+
+    conkit check --expect expected/blocking_call_in_loop/python_asyncio-blocking.expect -- \
+        python3 cases/blocking_call_in_loop/python_asyncio.py --variant blocking
+"""
+import argparse
+import asyncio
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import conkit_facts as ck  # noqa: E402
+import loop_ticker  # noqa: E402
+
+stamps = []  # (start_ns, end_ns) per task
+
+
+async def fetch_data(u, blocking):
+    start = ck.now_ns()
+    ck.say("Fetching data...")
+    if blocking:
+        time.sleep(u)  # blocks the loop's only thread
+    else:
+        await asyncio.sleep(u)
+    ck.say("Data fetched!")
+    stamps.append((start, ck.now_ns()))
+
+
+async def main(n, u, blocking):
+    ticker = loop_ticker.Ticker(u / 10)
+    tick = asyncio.create_task(ticker.run())
+    await asyncio.sleep(0)  # the ticker is on its schedule before the tasks start
+    ck.say("Starting async tasks...")
+    await asyncio.gather(*(fetch_data(u, blocking) for _ in range(n)))
+    ck.say("Async tasks completed!")
+    await ticker.next_tick()  # a stall that ended just now is still measured
+    tick.cancel()
+    return ticker.max_lag_s()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variant", choices=("await", "blocking"), default="await")
+    parser.add_argument("--n", type=int, default=2, help="tasks")
+    args = parser.parse_args()
+    ck.begin("python_asyncio", args.variant)
+    ck.fact("n", args.n)
+    lag_s = asyncio.run(main(args.n, ck.unit(), args.variant == "blocking"))
+    ck.fact("span_ms", (max(e for _, e in stamps) - min(s for s, _ in stamps)) / 1e6)
+    ck.fact("loop_lag_ms", lag_s * 1e3)

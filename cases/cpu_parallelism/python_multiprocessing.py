@@ -1,0 +1,58 @@
+"""cpu_parallelism under multiprocessing: CPU-bound work in W processes runs in parallel.
+
+Each process has its own interpreter and GIL, so the speedup over the sequential baseline
+approaches min(W, cores); process start (fork, pinned) is counted in the parallel time.
+Evidence for procs-parallel-cpu. SKIPs on one core.
+
+    conkit check --expect expected/cpu_parallelism/python_multiprocessing.expect -- \
+        python3 cases/cpu_parallelism/python_multiprocessing.py --workers 2
+"""
+import argparse
+import multiprocessing
+import os
+import sys
+
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import conkit_facts as ck  # noqa: E402
+import cpu_burn  # noqa: E402
+
+
+def task(iterations, results):
+    wall_ms, cpu_ms = cpu_burn.spin(iterations)
+    ck.fact("task_ms", wall_ms)  # forked children keep the facts channel
+    results.put(cpu_ms / wall_ms)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=1_000_000, help="per task")
+    args = parser.parse_args()
+    ctx = multiprocessing.get_context("fork")
+    ck.begin("python_multiprocessing")
+    cores = ck.usable_cores()
+    ck.fact("workers", args.workers)
+    ck.fact("cores", cores)
+    if cores < 2:
+        ck.skip("one usable core: parallel speedup cannot be observed")
+    cpu_burn.spin(args.iterations // 10)  # warm up
+    seq_ms, seq_share = cpu_burn.sequential(args.workers, args.iterations)
+    results = ctx.SimpleQueue()
+    start = ck.now_ns()
+    procs = [ctx.Process(target=task, args=(args.iterations, results))
+             for _ in range(args.workers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    par_ms = (ck.now_ns() - start) / 1e6
+    if any(p.exitcode != 0 for p in procs):
+        sys.exit("a worker failed")
+    # Each worker should have had a core to itself; less means other work took the CPU.
+    ck.fact("cpu_share", min([seq_share] + [results.get() for _ in procs]))
+    ck.fact("seq_ms", seq_ms)
+    ck.fact("par_ms", par_ms)
+    ck.fact("speedup", seq_ms / par_ms)
+    ck.say(f"sequential {seq_ms:.0f} ms, {args.workers} processes {par_ms:.0f} ms")
+    ck.say("done")

@@ -1,0 +1,63 @@
+"""hybrid under asyncio: CPU work in a process pool keeps the event loop responsive.
+
+--variant pool    the work runs in a ProcessPoolExecutor (fork, pinned) via loop.run_in_executor:
+                  the loop's 1u/10 ticker stays on time while the work runs in another process
+--variant inline  the same work runs on the loop's thread: the ticker is late by the whole work
+The work is sized to about 3u on this interpreter (calibrated first) and measures its own length
+(work_ms). Evidence for combine-async-procs.
+
+    conkit check --expect expected/hybrid/python_asyncio-pool.expect -- \
+        python3 cases/hybrid/python_asyncio.py --variant pool
+"""
+import argparse
+import asyncio
+import concurrent.futures
+import multiprocessing
+import os
+import sys
+
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import conkit_facts as ck  # noqa: E402
+import cpu_burn  # noqa: E402
+import loop_ticker  # noqa: E402
+
+
+def work(iterations):
+    return cpu_burn.spin(iterations)[0]  # the work's own wall time, ms
+
+
+async def main(variant, u, iterations, pool):
+    loop = asyncio.get_running_loop()
+    ticker = loop_ticker.Ticker(u / 10)
+    tick = asyncio.create_task(ticker.run())
+    await asyncio.sleep(0)  # the ticker is on its schedule before the work starts
+    ck.say("work started")
+    if variant == "pool":
+        work_ms = await loop.run_in_executor(pool, work, iterations)
+    else:
+        work_ms = work(iterations)
+    ck.say("work finished")
+    await ticker.next_tick()  # a stall that ended just now is still measured
+    tick.cancel()
+    return work_ms, ticker
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variant", choices=("pool", "inline"), default="pool")
+    parser.add_argument("--work-units", type=float, default=3.0, help="length of the CPU work, in u")
+    args = parser.parse_args()
+    ck.begin("python_asyncio", args.variant)
+    u = ck.unit()
+    probe = 200_000
+    iterations = int(probe * args.work_units * u * 1e3 / cpu_burn.spin(probe)[0])  # calibrate
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        pool.submit(int).result()  # the worker process is up before the loop starts
+        work_ms, ticker = asyncio.run(main(args.variant, u, iterations, pool))
+    ck.fact("work_ms", work_ms)
+    ck.fact("max_tick_lag_ms", ticker.max_lag_s() * 1e3)
+    ck.fact("ticks", ticker.ticks)
+    ck.say(f"{ticker.ticks} ticks, largest lag {ticker.max_lag_s() * 1e3:.1f} ms")
+    ck.say("done")

@@ -1,0 +1,64 @@
+// shared_counter under async: W coroutines on one io_context thread add 1 to one shared int I
+// times each, handing the loop to the others after every increment (asio::post).
+//   --variant plain  `++counter`, then yield: an increment never spans a switch, so none is lost
+//   --variant await  read, co_await (yield), write back: every coroutine reads the same value
+//                    before any writes, so updates are lost on ONE thread, with no data race
+// Claims: threads-race (its async counterpart: a lost update needs a switch point, not threads).
+// Run: conkit check --expect expected/shared_counter/async-await.expect --
+//        build/default/cases/case_shared_counter_async --variant await
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
+#include <exception>
+#include <string>
+
+#include <conkit/facts.hpp>
+
+namespace asio = boost::asio;
+
+namespace {
+int counter = 0;  // shared by every coroutine; only the loop thread touches it
+
+asio::awaitable<void> yield() {
+  co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+}
+
+asio::awaitable<void> count(int iterations, bool await_between) {
+  for (int i = 0; i < iterations; ++i) {
+    if (await_between) {
+      const int seen = counter;
+      co_await yield();  // the others run here and read the same `seen`
+      counter = seen + 1;
+    } else {
+      ++counter;
+      co_await yield();
+    }
+  }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string variant = "plain";
+  int workers = 4, iterations = 10'000;
+  CLI::App app{"shared_counter under async"};
+  app.add_option("--variant", variant)->check(CLI::IsMember({"plain", "await"}));
+  app.add_option("--workers", workers)->check(CLI::Range(1, 10'000));
+  app.add_option("--iterations", iterations)->check(CLI::Range(1, 10'000'000));
+  CLI11_PARSE(app, argc, argv);
+
+  conkit::say("Counting with " + std::to_string(workers) + " coroutines, variant " + variant + "...");
+  asio::io_context loop;
+  for (int w = 0; w < workers; ++w)
+    asio::co_spawn(loop, count(iterations, variant == "await"),
+                   [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  loop.run();  // this thread alone runs every coroutine
+
+  const long expected = long{workers} * iterations;
+  conkit::fact("model", "async");
+  conkit::fact("variant", variant);
+  conkit::fact("workers", workers);
+  conkit::fact("iterations", iterations);
+  conkit::fact("expected", expected);
+  conkit::fact("counter", counter);
+  conkit::say("counter = " + std::to_string(counter) + " of " + std::to_string(expected));
+  conkit::say("done");
+}

@@ -1,0 +1,62 @@
+# conkit_add_case(): register one shipped case as a ctest test graded by `conkit check`, and record
+# it in the case manifest that `conkit list/run/verify` read.
+#
+#   conkit_add_case(NAME concurrent_fetch.async SCENARIO concurrent_fetch MODEL async
+#                   COMMAND $<TARGET_FILE:case_concurrent_fetch_async> --n 2
+#                   EXPECT ${PROJECT_SOURCE_DIR}/expected/concurrent_fetch/async.expect
+#                   [TIMING] [LABELS extra...] [TIMEOUT seconds] [CHECK_ARGS --repeat 3 ...])
+#
+# TIMING marks a case with time bounds: it runs serially (RUN_SERIAL) so parallel tests cannot
+# steal its cores, and gets the `timing` label. Exit code 77 from `conkit check` means SKIP.
+function(conkit_add_case)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "TIMING" "NAME;SCENARIO;MODEL;EXPECT;TIMEOUT"
+                        "COMMAND;LABELS;CHECK_ARGS")
+  foreach(required NAME SCENARIO MODEL EXPECT COMMAND)
+    if(NOT arg_${required})
+      message(FATAL_ERROR "conkit_add_case: ${required} is required")
+    endif()
+  endforeach()
+  if(NOT EXISTS "${arg_EXPECT}")
+    # TEMPORARY during parallel bring-up (becomes FATAL_ERROR): cases land before their files.
+    message(WARNING "conkit_add_case(${arg_NAME}): no expected file ${arg_EXPECT}")
+    return()
+  endif()
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 120)
+  endif()
+  set(flavour "${CONKIT_SANITIZER}")
+  if(flavour STREQUAL "none")
+    set(flavour "default")
+  endif()
+  set(labels case ${arg_MODEL} ${arg_SCENARIO} ${flavour} ${arg_LABELS})
+  if(arg_TIMING)
+    list(APPEND labels timing)
+  endif()
+
+  add_test(NAME case.${arg_NAME}
+    COMMAND conkit::cli check --expect "${arg_EXPECT}" --unit ${CONKIT_UNIT_MS}ms
+            --sanitizer ${CONKIT_SANITIZER} --name ${arg_NAME}
+            --junit "${CMAKE_BINARY_DIR}/case-reports/${arg_NAME}.xml"
+            ${arg_CHECK_ARGS} -- ${arg_COMMAND})
+  set_tests_properties(case.${arg_NAME} PROPERTIES
+    LABELS "${labels}" SKIP_RETURN_CODE 77 TIMEOUT ${arg_TIMEOUT})
+  if(arg_TIMING)
+    set_tests_properties(case.${arg_NAME} PROPERTIES RUN_SERIAL TRUE)
+  endif()
+
+  # One manifest entry per case; written by conkit_write_manifest() at the end of configuration.
+  string(REPLACE ";" "\",\"" argv_json "${arg_COMMAND}")
+  string(REPLACE ";" "\",\"" labels_json "${labels}")
+  string(REPLACE ";" "\",\"" check_args_json "${arg_CHECK_ARGS}")
+  set(entry "{\"name\":\"${arg_NAME}\",\"scenario\":\"${arg_SCENARIO}\",\"model\":\"${arg_MODEL}\",\"expect\":\"${arg_EXPECT}\",\"argv\":[\"${argv_json}\"],\"check_args\":[\"${check_args_json}\"],\"labels\":[\"${labels_json}\"]}")
+  string(REPLACE "[\"\"]" "[]" entry "${entry}")
+  set_property(GLOBAL APPEND PROPERTY CONKIT_CASE_MANIFEST "${entry}")
+endfunction()
+
+# Writes <build>/conkit-cases.json, the list of shipped cases (generator expressions resolved).
+function(conkit_write_manifest)
+  get_property(entries GLOBAL PROPERTY CONKIT_CASE_MANIFEST)
+  string(REPLACE ";" ",\n  " body "${entries}")
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/conkit-cases.json"
+       CONTENT "{\"sanitizer\":\"${CONKIT_SANITIZER}\",\"unit_ms\":${CONKIT_UNIT_MS},\"cases\":[\n  ${body}\n]}\n")
+endfunction()

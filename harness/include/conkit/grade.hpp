@@ -1,0 +1,103 @@
+// conkit/grade.hpp — grade runs of a case against its expected file.
+//
+// grade_run() judges one RunResult against an ExpectFile: output order, any-order groups, counts,
+// forbidden lines, sanitizer reports, exit status, time bounds and fact outcomes. check() runs the
+// program as often as the file (or the caller) asks, combines the runs (all must pass; median for
+// timing if the file says so; must-see outcomes and expected races across runs, with deflake
+// reruns), retries a failed case if asked (a pass on retry is FLAKY, never PASS) and returns a
+// CaseResult. Rendering lives in conkit/report.hpp.
+//
+//   conkit::CheckOptions opt;
+//   opt.argv = {"./build/cases/worker_join_threads"};
+//   opt.unit_ms = 100;
+//   conkit::CaseResult r = conkit::check_file("expected/worker_join/threads.expect", opt);
+//   if (r.status != conkit::Status::pass) std::cerr << conkit::render_text(r, true);
+//
+// Thread safety: no shared state; see run() for the one-call-at-a-time note.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conkit/expect.hpp"
+#include "conkit/run.hpp"
+
+namespace conkit {
+
+// The closed set of case statuses.
+enum class Status { pass, fail, flaky, timeout, crash, flood, skip, invalid, error };
+std::string to_string(Status s);  // "PASS", "FAIL", ...
+
+// One broken rule: where the rule is in the expected file, what went wrong, and (if it points at
+// output) the index of the line in RunResult::lines.
+struct Finding {
+  SourceLoc loc;
+  std::string message;
+  std::optional<std::size_t> line;
+};
+
+// A time expression as measured in one run (or as the median over runs).
+struct TimeMeasure {
+  std::size_t check = 0;        // index into ExpectFile::times
+  std::optional<double> ms;     // measured; empty if an event was missing
+  double bound_lo_ms = 0, bound_hi_ms = 0;  // resolved bounds in ms (hi used for in_range)
+  bool ok = false;
+  double miss_ms = 0;           // how far outside the bound (0 if ok)
+};
+
+struct GradeOptions {
+  double unit_ms = 100;
+  std::string sanitizer = "none";  // "none", "tsan", "asan": what the program was built with
+};
+
+struct RunGrade {
+  Status status = Status::pass;        // pass, fail, timeout, crash, flood, skip or error
+  std::vector<Finding> failures;       // empty iff status == pass (or skip)
+  std::vector<std::string> notes;      // remarks that do not fail the run
+  std::string skip_reason;
+  // Outcome classification (only when the file has outcome rules).
+  std::optional<std::size_t> outcome_rule;  // index into ExpectFile::outcomes; empty: unlisted
+  std::optional<OutcomeClass> outcome_class;
+  std::string outcome_values;          // "counter=1998 expected=2000": the facts the rules read
+  bool race_seen = false;              // a TSan data race matching race-match was reported
+  std::vector<TimeMeasure> times;      // one per ExpectFile::times entry
+  // For the annotated transcript: per RunResult::lines index, the directives that matched there.
+  std::vector<std::vector<std::string>> annotations;
+  std::optional<std::size_t> stopped_at;  // line index where ordered matching stopped (if it failed)
+};
+
+RunGrade grade_run(const ExpectFile& expect, const RunResult& run, const GradeOptions& options);
+
+struct CheckOptions {
+  RunOptions run;                    // argv, unit_ms, env... (timeout from the file unless set)
+  std::optional<int> repeat;         // overrides the file's repeat
+  std::optional<double> timeout_ms;  // overrides the file's timeout
+  int retries = 0;                   // reruns of a failed case; a pass on retry is FLAKY
+  std::string sanitizer = "none";
+  std::string name;                  // for reports; default: scenario/model
+};
+
+struct CaseResult {
+  std::string name;
+  std::string expect_path;
+  ExpectFile expect;
+  Status status = Status::pass;
+  std::string reason;                  // one line: why this status
+  std::vector<RunResult> runs;
+  std::vector<RunGrade> grades;        // one per run
+  std::vector<Finding> failures;       // case-level: must-see, expected race, median timing
+  std::vector<TimeMeasure> median_times;  // when timing: median
+  std::vector<ParseError> parse_errors;   // when INVALID
+  double unit_ms = 100;
+  std::string sanitizer = "none";
+  int attempts = 1;                    // 1 + retries used
+  double wall_ms = 0;
+};
+
+// Runs and grades. `expect` must have parsed cleanly.
+CaseResult check(const ExpectFile& expect, const CheckOptions& options);
+// Parses `expect_path` first: INVALID with the parse errors if it does not parse.
+CaseResult check_file(const std::string& expect_path, const CheckOptions& options);
+
+}  // namespace conkit

@@ -1,0 +1,118 @@
+// conkit/run.hpp — run one program as a case and record everything it did.
+//
+// `run()` starts a program from an argv vector (never through a shell) in its own session and
+// process group, with stdin on /dev/null and an environment built explicitly from RunOptions.
+// It reads stdout, stderr and the facts channel concurrently on one Asio io_context, stamps each
+// line on arrival with CLOCK_MONOTONIC (std::chrono::steady_clock on Linux), enforces the timeout
+// and the output cap, kills and reaps the whole process group, and returns a RunResult.
+//
+//   conkit::RunOptions opt;
+//   opt.argv = {"/usr/bin/python3", "case.py"};
+//   opt.unit_ms = 100;
+//   conkit::RunResult r = conkit::run(opt);
+//   for (const auto& line : r.lines) ...
+//
+// Thread safety: run() is reentrant; each call owns its io_context. It is meant to be called from
+// one thread at a time per process, because it makes the caller a child subreaper (so orphaned
+// grandchildren can be reaped) and reaps by process group.
+#pragma once
+
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace conkit {
+
+enum class Stream { out, err };
+
+// One line of output, as it arrived. `text` holds the raw bytes without the newline (invalid UTF-8
+// is kept as is; use escape_for_display() to show it). A final line without a newline is kept too.
+struct Line {
+  Stream stream = Stream::out;
+  double t_ms = 0;      // arrival, ms since the spawn (CLOCK_MONOTONIC)
+  std::string text;
+};
+
+// One JSON line from the facts channel: {"fact": name, "value": ..., "t_ns": ..., "pid": ..., "tid": ...}.
+struct Fact {
+  std::string name;
+  std::string value_json;            // the value, as compact JSON text (number, string, bool, ...)
+  std::optional<double> number;      // the value if it is a JSON number (or bool: 0/1)
+  std::optional<std::string> string; // the value if it is a JSON string
+  double t_ms = 0;                   // arrival, ms since the spawn
+  std::optional<double> inner_ms;    // the case's own stamp (t_ns), converted to ms since the spawn
+  std::optional<std::int64_t> pid, tid;
+};
+
+// A sanitizer report block found in stderr.
+struct SanitizerReport {
+  std::string tool;         // "ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer"
+  std::string kind;         // "data race", "heap-use-after-free", "signed integer overflow", ...
+  std::string first_frame;  // "#0 increment(int) /src/case.cpp:12:5" (empty if none)
+  std::string location;     // "global 'counter' of size 8 at ..." / "case.cpp:12:5" (empty if none)
+  std::size_t first_line = 0;  // index into RunResult::lines of the report's first line
+  std::size_t last_line = 0;   // index of its last line
+  std::string text;         // the whole block
+};
+
+// How the run ended. Exactly one applies.
+enum class Ending {
+  exited,          // the main child exited; see exit_code
+  signaled,        // the main child was killed by a signal it did not get from conkit; see signal
+  timed_out,       // conkit killed the group after RunOptions::timeout_ms
+  flooded,         // a stream passed RunOptions::output_cap; conkit killed the group
+  failed_to_start  // exec failed (missing binary, not executable, ...); see start_error
+};
+
+struct RunOptions {
+  std::vector<std::string> argv;               // argv[0] is a path or a name looked up in PATH
+  std::map<std::string, std::string> env;      // set in the child (on top of the inherited ones)
+  std::vector<std::string> inherit;            // names copied from our environment, besides PATH HOME LANG
+  std::string cwd;                             // empty: our working directory
+  double unit_ms = 100;                        // passed as CONKIT_UNIT_MS (rounded to an integer >= 1)
+  double timeout_ms = 30000;                   // then SIGTERM to the group, then SIGKILL after term_grace_ms
+  double term_grace_ms = 500;
+  double drain_grace_ms = 500;                 // after the main child exits, how long to wait for EOF
+  std::size_t output_cap = 64u << 20;          // bytes per stream (stdout, stderr, facts each)
+  // When set and it becomes non-zero (a SIGINT handler's flag), the run ends like a timeout: the
+  // group is killed and reaped, and a note says it was cancelled.
+  const volatile std::sig_atomic_t* cancel = nullptr;
+};
+
+struct RunResult {
+  std::vector<Line> lines;         // both streams, in arrival order
+  std::vector<Fact> facts;         // in arrival order
+  std::vector<std::string> bad_facts;  // facts-channel lines that were not valid fact JSON
+  std::vector<SanitizerReport> sanitizer_reports;
+  Ending ending = Ending::exited;
+  int exit_code = -1;              // when ending == exited
+  int signal = 0;                  // when ending == signaled (or the signal that ended a timed-out/flooded run)
+  std::string start_error;         // when ending == failed_to_start
+  double end_ms = 0;               // main child's exit, ms since the spawn
+  double wall_ms = 0;              // spawn to the end of reaping
+  std::int64_t spawn_ns = 0;       // CLOCK_MONOTONIC at the spawn: converts case stamps to ms
+  bool truncated_out = false, truncated_err = false, truncated_facts = false;
+  bool pipe_held_after_exit = false;   // a descendant kept a stream open past drain_grace_ms
+  int stray_processes_killed = 0;      // group members still alive after the main child ended
+  std::vector<std::string> notes;      // human-readable remarks for the report
+};
+
+// Runs one program to completion. Never throws for anything the child does; throws
+// std::invalid_argument for an empty argv.
+RunResult run(const RunOptions& options);
+
+// Parses sanitizer report blocks out of the stderr lines of `result` (called by run()).
+std::vector<SanitizerReport> find_sanitizer_reports(const std::vector<Line>& lines);
+
+// Shows raw bytes printable: valid UTF-8 as is, invalid bytes and control characters as \xNN.
+std::string escape_for_display(const std::string& bytes);
+
+// Names like "SIGSEGV" for a signal number; "signal N" if unknown. And the reverse (0 if unknown).
+std::string signal_name(int sig);
+int signal_number(const std::string& name);
+
+}  // namespace conkit

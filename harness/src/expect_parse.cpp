@@ -1,0 +1,1243 @@
+// The expected-file parser: text -> conkit::ExpectFile (docs/expected-format.md, "Grammar").
+//
+// The format is line-oriented, so the parser is too: each line is scanned by a small Scanner that
+// knows the context (a matcher here, an expression there), which is what lets `#` start a comment
+// everywhere except inside "strings" and /regexes/. A problem aborts only its line (a private
+// LineError, caught per line), so one run reports many errors, capped at kMaxErrors. Nothing
+// escapes parse_expect(): every input, however broken, yields a ParseResult.
+#include <boost/regex.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string_view>
+
+#include "conkit/expect.hpp"
+
+namespace conkit {
+
+namespace {
+
+constexpr std::size_t kMaxErrors = 50;
+constexpr int kMaxNesting = 64;    // parentheses, `not` and unary minus chains
+constexpr int kMaxExprDepth = 256; // the whole tree, so destroying it cannot exhaust the stack
+
+// ---- display helpers -------------------------------------------------------------------------
+
+std::string hex_byte(unsigned char c) {
+  static constexpr char digits[] = "0123456789abcdef";
+  return std::string{'\\', 'x', digits[c >> 4], digits[c & 15]};
+}
+
+// Bytes as they may safely appear in a message: printable ASCII kept, the rest as \xNN.
+std::string display(std::string_view s, std::size_t max = 32) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+    else out += hex_byte(c);
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+bool is_ident_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+// Names of scenarios, models and claim ids: async-concurrent-io, python_asyncio, v1.2.
+bool is_name_char(char c) { return is_ident_char(c) || c == '-' || c == '.'; }
+
+// ---- the line scanner ------------------------------------------------------------------------
+
+struct LineError {
+  int col;
+  std::string message;
+};
+
+// A cursor over one line. Every consumer skips the whitespace *before* its token and leaves the
+// cursor right after it, so `pos` after a construct is where its source text ends.
+struct Scanner {
+  std::string_view s;
+  int line = 0;
+  std::size_t pos = 0;
+
+  int col() const { return static_cast<int>(pos) + 1; }
+  bool at_end() const { return pos >= s.size(); }
+  char peek(std::size_t ahead = 0) const {
+    return pos + ahead < s.size() ? s[pos + ahead] : '\0';
+  }
+  // Skips blanks; a `#` here starts a comment that runs to the end of the line.
+  void ws() {
+    while (pos < s.size() && is_space(s[pos])) ++pos;
+    if (pos < s.size() && s[pos] == '#') pos = s.size();
+  }
+  bool eol() {
+    ws();
+    return at_end();
+  }
+
+  [[noreturn]] void fail(int at_col, std::string message) const {
+    throw LineError{at_col, std::move(message)};
+  }
+  // "expected WHAT, found <the token here>", at the token.
+  [[noreturn]] void expected(const std::string& what) {
+    ws();
+    fail(col(), "expected " + what + ", found " + found());
+  }
+
+  // The token at the cursor, quoted for a message, or "end of line".
+  std::string found() const {
+    if (at_end()) return "end of line";
+    std::size_t end = pos + 1;
+    char c = s[pos];
+    if (is_ident_char(c) || c == '@' || c == '$') {
+      while (end < s.size() && (is_name_char(s[end]))) ++end;
+    } else if (c == '"') {
+      while (end < s.size() && s[end] != '"') end += s[end] == '\\' ? 2 : 1;
+      end = std::min(end + 1, s.size());
+    } else {
+      static constexpr std::string_view two[] = {"<=", ">=", "==", "!=", ".."};
+      for (auto t : two)
+        if (s.substr(pos, 2) == t) end = pos + 2;
+    }
+    return "'" + display(s.substr(pos, end - pos), 24) + "'";
+  }
+
+  // Consumes `text` if it is next (a word must not run on into more word characters).
+  bool accept(std::string_view text) {
+    ws();
+    if (s.substr(pos, text.size()) != text) return false;
+    if (is_ident_char(text.back()) && pos + text.size() < s.size() &&
+        is_ident_char(s[pos + text.size()]))
+      return false;
+    pos += text.size();
+    return true;
+  }
+  void expect(std::string_view text, const std::string& what) {
+    if (!accept(text)) expected(what);
+  }
+  void expect_eol() {
+    if (!eol()) expected("end of line");
+  }
+
+  // [A-Za-z_][A-Za-z0-9_]* or empty.
+  std::string ident() {
+    ws();
+    if (at_end() || !is_ident_start(s[pos])) return {};
+    std::size_t b = pos;
+    while (pos < s.size() && is_ident_char(s[pos])) ++pos;
+    return std::string(s.substr(b, pos - b));
+  }
+  std::string name() {
+    ws();
+    std::size_t b = pos;
+    while (pos < s.size() && is_name_char(s[pos])) ++pos;
+    return std::string(s.substr(b, pos - b));
+  }
+  // A keyword: letters, digits, '_' and '-' (any-order, must-see).
+  std::string keyword() {
+    ws();
+    std::size_t b = pos;
+    while (pos < s.size() && (is_ident_char(s[pos]) || s[pos] == '-')) ++pos;
+    return std::string(s.substr(b, pos - b));
+  }
+};
+
+// ---- literals --------------------------------------------------------------------------------
+
+// digits [ '.' digits ]; stops before ".." so that `1..2` reads as a range.
+std::optional<double> scan_number(Scanner& sc) {
+  sc.ws();
+  if (!is_digit(sc.peek())) return std::nullopt;
+  std::size_t b = sc.pos;
+  while (is_digit(sc.peek())) ++sc.pos;
+  if (sc.peek() == '.' && is_digit(sc.peek(1))) {
+    ++sc.pos;
+    while (is_digit(sc.peek())) ++sc.pos;
+  }
+  double v = 0;
+  auto text = sc.s.substr(b, sc.pos - b);
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || !(v < 1e300))
+    sc.fail(static_cast<int>(b) + 1, "expected a number of a sane size, found '" + display(text) + "'");
+  return v;
+}
+
+long long scan_integer(Scanner& sc, const std::string& what, long long lo, long long hi) {
+  sc.ws();
+  int at = sc.col();
+  if (!is_digit(sc.peek())) sc.expected(what);
+  std::size_t b = sc.pos;
+  while (is_digit(sc.peek())) ++sc.pos;
+  if (is_ident_char(sc.peek()) || (sc.peek() == '.' && sc.peek(1) != '.')) {
+    while (is_name_char(sc.peek()) && !(sc.peek() == '.' && sc.peek(1) == '.')) ++sc.pos;
+    sc.fail(at, "expected " + what + ", found '" + display(sc.s.substr(b, sc.pos - b)) + "'");
+  }
+  auto text = sc.s.substr(b, sc.pos - b);
+  long long v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || v < lo || v > hi)
+    sc.fail(at, "expected " + what + " (" + std::to_string(lo) + ".." + std::to_string(hi) +
+                    "), found '" + display(text) + "'");
+  return v;
+}
+
+// "..." with \" \\ \t \n \r \xNN; the cursor is on the opening quote.
+std::string scan_string(Scanner& sc) {
+  int open = sc.col();
+  ++sc.pos;
+  std::string out;
+  while (true) {
+    if (sc.at_end())
+      sc.fail(sc.col(), "expected '\"' to close the string opened at col " + std::to_string(open) +
+                            ", found end of line");
+    char c = sc.s[sc.pos];
+    if (c == '"') {
+      ++sc.pos;
+      return out;
+    }
+    if (c != '\\') {
+      out += c;
+      ++sc.pos;
+      continue;
+    }
+    int esc = sc.col();
+    char e = sc.peek(1);
+    auto hexval = [](char h) {
+      if (is_digit(h)) return h - '0';
+      if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+      if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+      return -1;
+    };
+    switch (e) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case 't': out += '\t'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 'x': {
+        int hi = hexval(sc.peek(2)), lo = hexval(sc.peek(3));
+        if (hi < 0 || lo < 0)
+          sc.fail(esc, "expected two hex digits after '\\x', found '" +
+                           display(sc.s.substr(sc.pos, 4)) + "'");
+        out += static_cast<char>(hi * 16 + lo);
+        sc.pos += 2;
+        break;
+      }
+      default:
+        sc.fail(esc, "expected an escape (\\\" \\\\ \\t \\n \\r \\xNN), found '" +
+                         display(sc.s.substr(sc.pos, 2)) + "'");
+    }
+    sc.pos += 2;
+  }
+}
+
+// /.../ where \/ is a slash; other escapes are kept for the regex engine. Validated here.
+std::string scan_regex(Scanner& sc) {
+  int open = sc.col();
+  ++sc.pos;
+  std::string out;
+  while (true) {
+    if (sc.at_end())
+      sc.fail(sc.col(), "expected '/' to close the regex opened at col " + std::to_string(open) +
+                            ", found end of line");
+    char c = sc.s[sc.pos];
+    if (c == '/') {
+      ++sc.pos;
+      break;
+    }
+    if (c == '\\' && sc.pos + 1 < sc.s.size()) {
+      if (sc.s[sc.pos + 1] != '/') out += '\\';
+      out += sc.s[sc.pos + 1];
+      sc.pos += 2;
+      continue;
+    }
+    out += c;
+    ++sc.pos;
+  }
+  if (out.empty()) sc.fail(open, "expected a non-empty regex, found '//'");
+  try {
+    boost::regex re(out, boost::regex::perl);
+  } catch (const std::exception& e) {
+    sc.fail(open, "expected a valid Perl regex, found /" + display(out, 40) + "/: " +
+                      display(e.what(), 200));
+  }
+  return out;
+}
+
+Matcher scan_matcher(Scanner& sc) {
+  sc.ws();
+  Matcher m;
+  if (sc.peek() == '"') {
+    m.kind = Matcher::Kind::exact;
+    m.text = scan_string(sc);
+  } else if (sc.peek() == '/') {
+    m.kind = Matcher::Kind::regex;
+    m.text = scan_regex(sc);
+  } else {
+    sc.expected("a matcher (\"string\" or /regex/)");
+  }
+  return m;
+}
+
+// An integer or $fact.
+Count scan_count(Scanner& sc, const std::string& what, long long min) {
+  sc.ws();
+  Count c;
+  if (sc.peek() == '$') {
+    ++sc.pos;
+    if (!is_ident_start(sc.peek())) sc.expected("a fact name after '$'");
+    c.fact = sc.ident();
+  } else {
+    if (!is_digit(sc.peek())) sc.expected(what);
+    c.value = scan_integer(sc, what, min, 1'000'000'000'000LL);
+  }
+  return c;
+}
+
+enum class Unit { none, u, ms, s };
+
+// A unit suffix right after a number, or none.
+Unit scan_unit(Scanner& sc) {
+  std::size_t b = sc.pos;
+  while (is_ident_char(sc.peek())) ++sc.pos;
+  auto suffix = sc.s.substr(b, sc.pos - b);
+  if (suffix.empty()) return Unit::none;
+  if (suffix == "u") return Unit::u;
+  if (suffix == "ms") return Unit::ms;
+  if (suffix == "s") return Unit::s;
+  sc.pos = b;
+  sc.expected("a unit (u, ms or s)");
+}
+
+struct Duration {
+  double value = 0;
+  Unit unit = Unit::none;
+  int col = 0;
+};
+
+Duration scan_duration(Scanner& sc, bool allow_negative) {
+  sc.ws();
+  Duration d;
+  d.col = sc.col();
+  bool negative = allow_negative && sc.peek() == '-';
+  if (negative) ++sc.pos;
+  auto v = scan_number(sc);
+  if (!v) sc.expected("a number");
+  d.value = negative ? -*v : *v;
+  d.unit = scan_unit(sc);
+  return d;
+}
+
+// ---- signals ---------------------------------------------------------------------------------
+
+struct SignalName {
+  const char* name;
+  int number;
+};
+constexpr SignalName kSignals[] = {
+    {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+    {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"BUS", SIGBUS},   {"FPE", SIGFPE},
+    {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
+    {"CONT", SIGCONT}, {"STOP", SIGSTOP},     {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU}, {"URG", SIGURG},       {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"SYS", SIGSYS},
+};
+
+// ---- fact expressions ------------------------------------------------------------------------
+
+// An expression being built, with what the type checks and messages need.
+struct PExpr {
+  ExprPtr e;
+  bool boolean = false;
+  int depth = 1;
+  std::size_t begin = 0, end = 0;  // source span in the line
+};
+
+class ExprParser {
+ public:
+  ExprParser(Scanner& sc, const std::string& path) : sc_(sc), path_(path) {}
+
+  // A whole condition: must be boolean.
+  PExpr condition() {
+    PExpr c = parse_or(0);
+    need_bool(c);
+    return c;
+  }
+
+ private:
+  Scanner& sc_;
+  const std::string& path_;
+
+  SourceLoc loc_at(std::size_t pos) const {
+    return SourceLoc{path_, sc_.line, static_cast<int>(pos) + 1};
+  }
+  std::string text_of(const PExpr& p) const {
+    return "'" + display(sc_.s.substr(p.begin, p.end - p.begin), 40) + "'";
+  }
+  void need_bool(const PExpr& p) const {
+    if (!p.boolean)
+      sc_.fail(static_cast<int>(p.begin) + 1, "expected a condition (a comparison), found the value " + text_of(p));
+  }
+  void need_value(const PExpr& p) const {
+    if (p.boolean)
+      sc_.fail(static_cast<int>(p.begin) + 1, "expected a value, found the condition " + text_of(p));
+  }
+  void check_nesting(int nest) const {
+    if (nest > kMaxNesting)
+      sc_.fail(sc_.col(), "expected at most " + std::to_string(kMaxNesting) +
+                              " levels of nesting, found more");
+  }
+
+  PExpr make(Expr::Kind kind, std::size_t at, std::vector<PExpr> args, bool boolean,
+             CmpOp op = CmpOp::eq) {
+    auto e = std::make_shared<Expr>();
+    e->kind = kind;
+    e->op = op;
+    e->loc = loc_at(at);
+    PExpr p;
+    p.boolean = boolean;
+    p.begin = args.empty() ? at : args.front().begin;
+    p.end = args.empty() ? sc_.pos : args.back().end;
+    int depth = 0;
+    for (auto& a : args) {
+      depth = std::max(depth, a.depth);
+      e->args.push_back(a.e);
+    }
+    p.depth = depth + 1;
+    if (p.depth > kMaxExprDepth)
+      sc_.fail(static_cast<int>(at) + 1, "expected an expression at most " +
+                                             std::to_string(kMaxExprDepth) + " levels deep, found a deeper one");
+    p.e = std::move(e);
+    return p;
+  }
+
+  PExpr parse_or(int nest) {
+    check_nesting(nest);
+    PExpr l = parse_and(nest);
+    while (true) {
+      sc_.ws();
+      std::size_t at = sc_.pos;
+      if (!sc_.accept("or")) return l;
+      PExpr r = parse_and(nest);
+      need_bool(l);
+      need_bool(r);
+      l = make(Expr::Kind::or_, at, {l, r}, true);
+    }
+  }
+
+  PExpr parse_and(int nest) {
+    PExpr l = parse_not(nest);
+    while (true) {
+      sc_.ws();
+      std::size_t at = sc_.pos;
+      if (!sc_.accept("and")) return l;
+      PExpr r = parse_not(nest);
+      need_bool(l);
+      need_bool(r);
+      l = make(Expr::Kind::and_, at, {l, r}, true);
+    }
+  }
+
+  PExpr parse_not(int nest) {
+    sc_.ws();
+    std::size_t at = sc_.pos;
+    if (!sc_.accept("not")) return parse_cmp(nest);
+    check_nesting(nest + 1);
+    PExpr x = parse_not(nest + 1);
+    need_bool(x);
+    PExpr p = make(Expr::Kind::not_, at, {x}, true);
+    p.begin = at;
+    return p;
+  }
+
+  std::optional<CmpOp> accept_cmp() {
+    static constexpr std::pair<std::string_view, CmpOp> ops[] = {
+        {"==", CmpOp::eq}, {"!=", CmpOp::ne}, {"<=", CmpOp::le},
+        {">=", CmpOp::ge}, {"<", CmpOp::lt},  {">", CmpOp::gt}};
+    for (auto [text, op] : ops)
+      if (sc_.accept(text)) return op;
+    return std::nullopt;
+  }
+
+  PExpr parse_cmp(int nest) {
+    PExpr l = parse_add(nest);
+    sc_.ws();
+    std::size_t at = sc_.pos;
+    auto op = accept_cmp();
+    if (!op) return l;
+    PExpr r = parse_add(nest);
+    need_value(l);
+    need_value(r);
+    PExpr p = make(Expr::Kind::cmp, at, {l, r}, true, *op);
+    sc_.ws();
+    std::size_t save = sc_.pos;
+    if (accept_cmp()) {
+      sc_.pos = save;
+      sc_.expected("'and' or 'or' between comparisons");
+    }
+    return p;
+  }
+
+  PExpr parse_add(int nest) {
+    PExpr l = parse_mul(nest);
+    while (true) {
+      sc_.ws();
+      std::size_t at = sc_.pos;
+      char c = sc_.peek();
+      if (c != '+' && c != '-') return l;
+      ++sc_.pos;
+      PExpr r = parse_mul(nest);
+      need_value(l);
+      need_value(r);
+      l = make(c == '+' ? Expr::Kind::add : Expr::Kind::sub, at, {l, r}, false);
+    }
+  }
+
+  PExpr parse_mul(int nest) {
+    PExpr l = parse_unary(nest);
+    while (true) {
+      sc_.ws();
+      std::size_t at = sc_.pos;
+      char c = sc_.peek();
+      if (c != '*' && c != '/') return l;
+      ++sc_.pos;
+      PExpr r = parse_unary(nest);
+      need_value(l);
+      need_value(r);
+      l = make(c == '*' ? Expr::Kind::mul : Expr::Kind::div, at, {l, r}, false);
+    }
+  }
+
+  // -x is 0 - x (or a negative literal).
+  PExpr parse_unary(int nest) {
+    sc_.ws();
+    std::size_t at = sc_.pos;
+    if (sc_.peek() != '-') return primary(nest);
+    ++sc_.pos;
+    check_nesting(nest + 1);
+    PExpr x = parse_unary(nest + 1);
+    need_value(x);
+    if (x.e->kind == Expr::Kind::number) {
+      auto e = std::make_shared<Expr>(*x.e);
+      e->number = -e->number;
+      e->loc = loc_at(at);
+      x.e = std::move(e);
+      x.begin = at;
+      return x;
+    }
+    PExpr zero = number_node(at, 0);
+    PExpr p = make(Expr::Kind::sub, at, {zero, x}, false);
+    p.begin = at;
+    return p;
+  }
+
+  PExpr number_node(std::size_t at, double v) {
+    PExpr p = make(Expr::Kind::number, at, {}, false);
+    std::const_pointer_cast<Expr>(p.e)->number = v;
+    p.begin = at;
+    return p;
+  }
+
+  PExpr leaf(Expr::Kind kind, std::size_t at, std::string text) {
+    PExpr p = make(kind, at, {}, false);
+    std::const_pointer_cast<Expr>(p.e)->text = std::move(text);
+    p.begin = at;
+    p.end = sc_.pos;
+    return p;
+  }
+
+  PExpr primary(int nest) {
+    sc_.ws();
+    std::size_t at = sc_.pos;
+    char c = sc_.peek();
+    if (c == '(') {
+      ++sc_.pos;
+      PExpr inner = parse_or(nest + 1);
+      sc_.expect(")", "')' to close the '(' at col " + std::to_string(at + 1));
+      inner.begin = at;
+      inner.end = sc_.pos;
+      return inner;
+    }
+    if (is_digit(c)) {
+      double v = *scan_number(sc_);
+      if (is_ident_char(sc_.peek()) || sc_.peek() == '.') sc_.expected("an operator");
+      PExpr p = number_node(at, v);
+      p.end = sc_.pos;
+      return p;
+    }
+    if (c == '"') {
+      std::string text = scan_string(sc_);
+      return leaf(Expr::Kind::string, at, std::move(text));
+    }
+    if (is_ident_start(c)) {
+      std::string id = sc_.ident();
+      if (id == "and" || id == "or" || id == "not") {
+        sc_.pos = at;
+        sc_.expected("an operand");
+      }
+      std::size_t id_end = sc_.pos;
+      sc_.ws();
+      if (sc_.peek() == '(') return call(id, at, nest);
+      sc_.pos = id_end;
+      return leaf(Expr::Kind::fact, at, std::move(id));
+    }
+    sc_.expected("a number, a \"string\", a fact name, a function call or '('");
+  }
+
+  PExpr call(const std::string& fn, std::size_t at, int nest) {
+    static const std::set<std::string> one_fact = {"count", "distinct", "sum", "first", "last"};
+    bool minmax = fn == "min" || fn == "max";
+    if (!minmax && !one_fact.count(fn)) {
+      sc_.pos = at;
+      sc_.expected("a function (count, distinct, sum, first, last, min, max)");
+    }
+    ++sc_.pos;  // '('
+    std::vector<PExpr> args;
+    if (!minmax) {
+      sc_.ws();
+      std::size_t arg_at = sc_.pos;
+      std::string f = sc_.ident();
+      if (f.empty() || f == "and" || f == "or" || f == "not") {
+        sc_.pos = arg_at;
+        sc_.expected("a fact name as the argument of " + fn + "()");
+      }
+      args.push_back(leaf(Expr::Kind::fact, arg_at, f));
+    } else {
+      check_nesting(nest + 1);
+      do {
+        PExpr a = parse_or(nest + 1);
+        need_value(a);
+        args.push_back(a);
+      } while (sc_.accept(","));
+      if (args.size() == 1 && args[0].e->kind != Expr::Kind::fact)
+        sc_.fail(static_cast<int>(args[0].begin) + 1,
+                 "expected a fact name or two or more arguments to " + fn + "(), found " + text_of(args[0]));
+    }
+    sc_.expect(")", "')' to close " + fn + "(");
+    PExpr p = make(Expr::Kind::call, at, std::move(args), false);
+    std::const_pointer_cast<Expr>(p.e)->text = fn;
+    p.begin = at;
+    p.end = sc_.pos;
+    return p;
+  }
+};
+
+// ---- the file parser -------------------------------------------------------------------------
+
+const std::set<std::string> kHeaderKeys = {"scenario", "model",  "claims",  "exit",
+                                           "timeout",  "repeat", "timing",  "marker",
+                                           "race",     "race-match", "deflake", "env",
+                                           "inherit"};
+
+class FileParser {
+ public:
+  explicit FileParser(std::string path) { result_.file.path = std::move(path); }
+
+  ParseResult parse(const std::string& text) {
+    int lineno = 0;
+    std::size_t start = 0;
+    Scanner sc;
+    while (start <= text.size() && !stopped()) {
+      std::size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      std::string_view line(text.data() + start, nl - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      sc = Scanner{line, ++lineno, 0};
+      parse_line(sc);
+      start = nl + 1;
+    }
+    finish(sc);
+    return std::move(result_);
+  }
+
+ private:
+  ParseResult result_;
+  ExpectFile& f_ = result_.file;
+  bool proves_is_pass_ = false;
+  std::map<std::string, int> header_lines_;
+  std::map<std::string, int> label_lines_;
+  std::set<std::string> env_names_;
+  std::optional<AnyOrderGroup> group_;
+  SourceLoc marker_loc_;
+
+  bool stopped() const { return result_.errors.size() >= kMaxErrors; }
+  SourceLoc loc(const Scanner& sc, int col) const { return SourceLoc{f_.path, sc.line, col}; }
+  void error(SourceLoc at, std::string message) {
+    if (!stopped()) result_.errors.push_back(ParseError{std::move(at), std::move(message)});
+  }
+
+  void parse_line(Scanner& sc) {
+    sc.ws();
+    std::size_t first = sc.s.find_first_not_of(" \t\r\v\f");
+    if (first != std::string_view::npos && sc.s[first] == '#') {
+      take_proves(sc.s.substr(first + 1));
+      return;
+    }
+    if (sc.at_end()) return;
+    try {
+      statement(sc);
+    } catch (const LineError& e) {
+      error(loc(sc, e.col), e.message);
+    }
+  }
+
+  void take_proves(std::string_view c) {
+    while (!c.empty() && is_space(c.front())) c.remove_prefix(1);
+    while (!c.empty() && is_space(c.back())) c.remove_suffix(1);
+    bool is_pass = c.substr(0, 12) == "Pass proves:";
+    if (proves_is_pass_ || (!f_.proves.empty() && !is_pass) || c.empty()) return;
+    f_.proves = std::string(c);
+    proves_is_pass_ = is_pass;
+  }
+
+  // A header is `key:` at the start of a line; returns the key's length, or 0.
+  static std::size_t header_key_length(const Scanner& sc) {
+    std::size_t j = sc.pos;
+    while (j < sc.s.size() && (is_ident_char(sc.s[j]) || sc.s[j] == '-')) ++j;
+    std::size_t len = j - sc.pos;
+    while (j < sc.s.size() && is_space(sc.s[j])) ++j;
+    return len > 0 && j < sc.s.size() && sc.s[j] == ':' ? len : 0;
+  }
+
+  void statement(Scanner& sc) {
+    std::size_t start = sc.pos;
+    int col = sc.col();
+    if (group_) {
+      group_line(sc, col);
+      return;
+    }
+    if (header_key_length(sc) > 0) {
+      header(sc);
+      return;
+    }
+    if (sc.peek() == '}') sc.fail(col, "expected a statement, found '}' without an open any-order group");
+    std::string kw = sc.keyword();
+    if (kw == "out" || kw == "err") {
+      f_.steps.emplace_back(line_check(sc, kw, col));
+    } else if (kw == "any-order") {
+      open_group(sc, col);
+    } else if (kw == "not") {
+      NotCheck n{loc(sc, col), stream(sc, "'out' or 'err' after 'not'"), {}};
+      n.matcher = scan_matcher(sc);
+      sc.expect_eol();
+      f_.nots.push_back(std::move(n));
+    } else if (kw == "count") {
+      count_check(sc, col);
+    } else if (kw == "time") {
+      time_check(sc, col, start);
+    } else if (kw == "outcome" || kw == "require") {
+      outcome(sc, col, kw == "outcome");
+    } else {
+      sc.pos = start;
+      sc.expected("a header or a statement (out, err, any-order, not, count, time, outcome, require)");
+    }
+  }
+
+  Stream stream(Scanner& sc, const std::string& what) {
+    if (sc.accept("out")) return Stream::out;
+    if (sc.accept("err")) return Stream::err;
+    sc.expected(what);
+  }
+
+  void define_label(const Scanner& sc, const std::string& label, int col) {
+    auto [it, fresh] = label_lines_.emplace(label, sc.line);
+    if (!fresh)
+      error(loc(sc, col), "expected a new label, found '@" + display(label) +
+                              "' (already defined at line " + std::to_string(it->second) + ")");
+  }
+
+  std::string label(Scanner& sc) {
+    ++sc.pos;  // '@'
+    if (!is_ident_start(sc.peek())) sc.expected("a label name after '@'");
+    return sc.ident();
+  }
+
+  // out/err M [xK] [@label], the keyword already read.
+  LineCheck line_check(Scanner& sc, const std::string& kw, int col) {
+    LineCheck c;
+    c.loc = loc(sc, col);
+    c.stream = kw == "out" ? Stream::out : Stream::err;
+    c.matcher = scan_matcher(sc);
+    bool have_times = false;
+    int label_col = 0;
+    while (!sc.eol()) {
+      if (!have_times && sc.peek() == 'x' && (is_digit(sc.peek(1)) || sc.peek(1) == '$')) {
+        ++sc.pos;
+        c.times = scan_count(sc, "a count of lines", 1);
+        have_times = true;
+      } else if (c.label.empty() && sc.peek() == '@') {
+        label_col = sc.col();
+        c.label = label(sc);
+      } else {
+        sc.expected(c.label.empty() ? "xCOUNT, @label or end of line" : "end of line");
+      }
+    }
+    if (!c.label.empty()) define_label(sc, c.label, label_col);
+    return c;
+  }
+
+  void open_group(Scanner& sc, int col) {
+    AnyOrderGroup g;
+    g.loc = loc(sc, col);
+    int label_col = 0;
+    sc.ws();
+    if (sc.peek() == '@') {
+      label_col = sc.col();
+      g.label = label(sc);
+    }
+    sc.expect("{", "'{' to open the any-order group");
+    sc.expect_eol();
+    if (!g.label.empty()) define_label(sc, g.label, label_col);
+    group_ = std::move(g);
+  }
+
+  void group_line(Scanner& sc, int col) {
+    std::string opened = std::to_string(group_->loc.line);
+    if (sc.peek() == '}') {
+      ++sc.pos;
+      AnyOrderGroup g = std::move(*group_);
+      group_.reset();
+      sc.expect_eol();
+      if (g.lines.empty())
+        sc.fail(col, "expected at least one out/err line in the any-order group opened at line " +
+                         opened + ", found '}'");
+      f_.steps.emplace_back(std::move(g));
+      return;
+    }
+    std::size_t start = sc.pos;
+    std::string kw = sc.keyword();
+    if (kw != "out" && kw != "err") {
+      sc.pos = start;
+      sc.expected("'out', 'err' or '}' in the any-order group opened at line " + opened +
+                  (kw == "any-order" ? " (groups do not nest)" : ""));
+    }
+    group_->lines.push_back(line_check(sc, kw, col));
+  }
+
+  void count_check(Scanner& sc, int col) {
+    CountCheck c;
+    c.loc = loc(sc, col);
+    c.stream = stream(sc, "'out' or 'err' after 'count'");
+    c.matcher = scan_matcher(sc);
+    static constexpr std::pair<std::string_view, CmpOp> ops[] = {
+        {"==", CmpOp::eq}, {"!=", CmpOp::ne}, {"<=", CmpOp::le}, {">=", CmpOp::ge},
+        {"<", CmpOp::lt},  {">", CmpOp::gt},  {"in", CmpOp::in_range}};
+    bool have_op = false;
+    for (auto [text, op] : ops)
+      if (!have_op && sc.accept(text)) {
+        c.op = op;
+        have_op = true;
+      }
+    if (!have_op) sc.expected("a comparison (==, !=, <=, >=, <, >, in A..B)");
+    c.n = scan_count(sc, "a number of lines or $fact", 0);
+    if (c.op == CmpOp::in_range) {
+      sc.expect("..", "'..' in A..B");
+      sc.ws();
+      int hi_col = sc.col();
+      c.n_hi = scan_count(sc, "a number of lines or $fact", 0);
+      if (c.n.fact.empty() && c.n_hi.fact.empty() && c.n.value > c.n_hi.value)
+        sc.fail(hi_col, "expected A <= B in A..B, found " + std::to_string(c.n.value) + ".." +
+                            std::to_string(c.n_hi.value));
+    }
+    sc.expect_eol();
+    f_.counts.push_back(std::move(c));
+  }
+
+  EventRef event(Scanner& sc) {
+    sc.ws();
+    EventRef e;
+    if (sc.peek() == '@') {
+      e.label = label(sc);
+      if (sc.peek() == '.') {
+        ++sc.pos;
+        if (sc.accept("last")) e.last = true;
+        else if (!sc.accept("first")) sc.expected("'first' or 'last' after '.'");
+      }
+    } else if (sc.accept("start")) {
+      e.kind = EventRef::Kind::start;
+    } else if (sc.accept("end")) {
+      e.kind = EventRef::Kind::end;
+    } else {
+      sc.expected("an event (@label, @label.first, @label.last, start or end)");
+    }
+    return e;
+  }
+
+  void time_check(Scanner& sc, int col, std::size_t start) {
+    TimeCheck t;
+    t.loc = loc(sc, col);
+    if (sc.accept("total")) {
+      t.kind = TimeCheck::Kind::total;
+    } else if (sc.accept("span")) {
+      t.kind = TimeCheck::Kind::span;
+      sc.ws();
+      if (sc.peek() != '@') sc.expected("'@label' after 'span'");
+      t.a = event(sc);
+    } else {
+      t.a = event(sc);
+      sc.ws();
+      if (sc.peek() == '-') {
+        ++sc.pos;
+        t.kind = TimeCheck::Kind::difference;
+        t.b = event(sc);
+      }
+    }
+    static constexpr std::pair<std::string_view, CmpOp> ops[] = {
+        {"<=", CmpOp::le}, {">=", CmpOp::ge}, {"<", CmpOp::lt}, {">", CmpOp::gt},
+        {"in", CmpOp::in_range}};
+    bool have_op = false;
+    for (auto [text, op] : ops)
+      if (!have_op && sc.accept(text)) {
+        t.op = op;
+        have_op = true;
+      }
+    if (!have_op) sc.expected("a comparison (<=, >=, <, >, in A..B)");
+    Duration lo = scan_duration(sc, true);
+    Duration hi = lo;
+    if (t.op == CmpOp::in_range) {
+      sc.expect("..", "'..' in A..B");
+      hi = scan_duration(sc, true);
+      if (lo.unit == Unit::none) lo.unit = hi.unit;
+      if (hi.unit == Unit::none) hi.unit = lo.unit;
+      if ((lo.unit == Unit::u) != (hi.unit == Unit::u))
+        sc.fail(hi.col, "expected the same kind of unit on both ends (u, or ms/s), found '" +
+                            display(sc.s.substr(lo.col - 1, sc.pos - lo.col + 1)) + "'");
+    }
+    auto resolve = [](const Duration& d) { return d.unit == Unit::s ? d.value * 1000 : d.value; };
+    t.in_units = lo.unit == Unit::none || lo.unit == Unit::u;
+    t.lo = resolve(lo);
+    t.hi = resolve(hi);
+    if (t.op == CmpOp::in_range && t.lo > t.hi)
+      sc.fail(lo.col, "expected A <= B in A..B, found '" +
+                          display(sc.s.substr(lo.col - 1, sc.pos - lo.col + 1)) + "'");
+    std::size_t end = sc.pos;
+    sc.expect_eol();
+    t.source = std::string(sc.s.substr(start, end - start));
+    f_.times.push_back(std::move(t));
+  }
+
+  void outcome(Scanner& sc, int col, bool is_outcome) {
+    ExprParser ep(sc, f_.path);
+    PExpr cond = ep.condition();
+    std::string source(sc.s.substr(cond.begin, cond.end - cond.begin));
+    OutcomeClass cls = OutcomeClass::acceptable;
+    if (is_outcome) {
+      if (sc.accept("ACCEPTABLE")) cls = OutcomeClass::acceptable;
+      else if (sc.accept("INTERESTING")) cls = OutcomeClass::interesting;
+      else if (sc.accept("FORBIDDEN")) cls = OutcomeClass::forbidden;
+      else sc.expected("ACCEPTABLE, INTERESTING or FORBIDDEN");
+    }
+    sc.ws();
+    if (sc.peek() != '"') sc.expected("a \"description\"");
+    std::string description = scan_string(sc);
+    bool must_see = is_outcome && sc.accept("must-see");
+    sc.expect_eol();
+    if (is_outcome)
+      f_.outcomes.push_back(OutcomeRule{loc(sc, col), cond.e, cls, description, must_see, source});
+    else
+      f_.requirements.push_back(Requirement{loc(sc, col), cond.e, description, source});
+  }
+
+  // ---- headers ----
+
+  void header(Scanner& sc) {
+    int key_col = sc.col();
+    std::string key = sc.keyword();
+    sc.expect(":", "':'");
+    if (!kHeaderKeys.count(key))
+      sc.fail(key_col, "expected a header key (scenario, model, claims, exit, timeout, repeat, "
+                       "timing, marker, race, race-match, deflake, env, inherit), found '" +
+                           display(key) + "'");
+    if (key != "env" && key != "inherit") {
+      auto [it, fresh] = header_lines_.emplace(key, sc.line);
+      if (!fresh)
+        sc.fail(key_col, "expected each header once, found a second '" + key + ":' (first at line " +
+                             std::to_string(it->second) + ")");
+    }
+    sc.ws();
+    int value_col = sc.col();
+    if (key == "scenario" || key == "model") {
+      std::string n = sc.name();
+      if (n.empty()) sc.expected("a " + key + " name");
+      sc.expect_eol();
+      (key == "scenario" ? f_.scenario : f_.model) = n;
+    } else if (key == "claims") {
+      do {
+        std::string id = sc.name();
+        if (id.empty()) sc.expected("a claim id");
+        f_.claims.push_back(id);
+        sc.accept(",");
+      } while (!sc.eol());
+    } else if (key == "exit") {
+      f_.exit = exit_value(sc);
+    } else if (key == "timeout") {
+      Duration d = scan_duration(sc, false);
+      require_suffix(sc, d);
+      if (d.value <= 0) sc.fail(value_col, "expected a positive duration, found '" + display(sc.s.substr(value_col - 1, sc.pos - value_col + 1)) + "'");
+      if (d.unit == Unit::u) f_.timeout_units = d.value;
+      else f_.timeout_ms = d.unit == Unit::s ? d.value * 1000 : d.value;
+      sc.expect_eol();
+    } else if (key == "repeat") {
+      repeat_value(sc, value_col);
+    } else if (key == "timing") {
+      if (sc.accept("median")) f_.timing_median = true;
+      else if (sc.accept("all")) f_.timing_median = false;
+      else sc.expected("'all' or 'median'");
+      sc.expect_eol();
+    } else if (key == "marker") {
+      if (sc.peek() != '@') sc.expected("'@label'");
+      f_.marker = label(sc);
+      marker_loc_ = loc(sc, value_col);
+      sc.expect_eol();
+    } else if (key == "race") {
+      if (sc.accept("expected")) f_.race_expected = true;
+      else if (sc.accept("forbidden")) f_.race_expected = false;
+      else sc.expected("'expected' or 'forbidden'");
+      sc.expect_eol();
+    } else if (key == "race-match") {
+      f_.race_match = scan_matcher(sc);
+      sc.expect_eol();
+    } else if (key == "deflake") {
+      f_.deflake = static_cast<int>(scan_integer(sc, "a number of extra runs", 0, 1'000'000));
+      sc.expect_eol();
+    } else if (key == "env") {
+      env_value(sc);
+    } else if (key == "inherit") {
+      do {
+        std::string n = sc.ident();
+        if (n.empty()) sc.expected("an environment variable name");
+        f_.inherit.push_back(n);
+        sc.accept(",");
+      } while (!sc.eol());
+    }
+  }
+
+  void require_suffix(Scanner& sc, const Duration& d) {
+    if (d.unit == Unit::none)
+      sc.fail(sc.col(), "expected a unit (u, ms or s) after the number, found " + sc.found());
+  }
+
+  void repeat_value(Scanner& sc, int value_col) {
+    Duration d = scan_duration(sc, false);
+    if (d.unit == Unit::none) {
+      std::size_t end = sc.pos;
+      sc.pos = static_cast<std::size_t>(value_col - 1);
+      f_.repeat = static_cast<int>(scan_integer(sc, "a number of runs or a duration", 1, 1'000'000));
+      sc.pos = end;
+    } else {
+      if (d.value <= 0) sc.fail(value_col, "expected a positive duration, found '" + display(sc.s.substr(value_col - 1, sc.pos - value_col + 1)) + "'");
+      if (d.unit == Unit::u) f_.repeat_budget_units = d.value;
+      else f_.repeat_budget_ms = d.unit == Unit::s ? d.value * 1000 : d.value;
+    }
+    sc.expect_eol();
+  }
+
+  ExitExpectation exit_value(Scanner& sc) {
+    ExitExpectation e;
+    if (sc.accept("any")) {
+      e.kind = ExitExpectation::Kind::any;
+    } else if (sc.accept("nonzero")) {
+      e.kind = ExitExpectation::Kind::nonzero;
+    } else if (sc.accept("signal")) {
+      e.kind = ExitExpectation::Kind::signal;
+      sc.ws();
+      if (is_digit(sc.peek())) {
+        e.signal = static_cast<int>(scan_integer(sc, "a signal number", 1, 64));
+      } else {
+        int at = sc.col();
+        std::string n = sc.ident();
+        std::string upper;
+        for (char c : n) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+        if (upper.rfind("SIG", 0) == 0) upper.erase(0, 3);
+        for (auto& s : kSignals)
+          if (upper == s.name) e.signal = s.number;
+        if (e.signal == 0) {
+          sc.pos = static_cast<std::size_t>(at - 1);
+          sc.expected("a signal name (TERM, SIGKILL, ...) or number");
+        }
+      }
+    } else {
+      e.codes.clear();
+      do e.codes.push_back(static_cast<int>(scan_integer(sc, "an exit code, any, nonzero or signal", 0, 255)));
+      while (sc.accept(","));
+    }
+    sc.expect_eol();
+    return e;
+  }
+
+  void env_value(Scanner& sc) {
+    int name_col = sc.col();
+    std::string n = sc.ident();
+    if (n.empty()) sc.expected("NAME=VALUE");
+    sc.expect("=", "'=' after the variable name");
+    sc.ws();
+    std::string value;
+    if (sc.peek() == '"') {
+      value = scan_string(sc);
+      sc.expect_eol();
+    } else {
+      std::size_t b = sc.pos;
+      while (sc.pos < sc.s.size() && sc.s[sc.pos] != '#') ++sc.pos;
+      std::size_t e = sc.pos;
+      while (e > b && is_space(sc.s[e - 1])) --e;
+      value = std::string(sc.s.substr(b, e - b));
+    }
+    if (!env_names_.insert(n).second)
+      sc.fail(name_col, "expected each env name once, found a second '" + n + "'");
+    f_.env.emplace_back(n, value);
+  }
+
+  // ---- end of file ----
+
+  void finish(const Scanner& last) {
+    if (group_) {
+      error(SourceLoc{f_.path, last.line, static_cast<int>(last.s.size()) + 1},
+            "expected '}' to close the any-order group opened at line " +
+                std::to_string(group_->loc.line) + ", found end of file");
+      group_.reset();
+    }
+    if (!f_.marker.empty() && !label_lines_.count(f_.marker))
+      error(marker_loc_, "expected an output label defined in this file, found '@" +
+                             display(f_.marker) + "'");
+    if (f_.scenario.empty() && !header_lines_.count("scenario"))
+      error(SourceLoc{f_.path, 1, 1}, "expected a 'scenario:' header, found end of file");
+    if (f_.model.empty() && !header_lines_.count("model"))
+      error(SourceLoc{f_.path, 1, 1}, "expected a 'model:' header, found end of file");
+  }
+};
+
+std::string escape_exact(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) out += hex_byte(c);
+        else out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- public API ------------------------------------------------------------------------------
+
+std::string SourceLoc::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+std::string Matcher::to_string() const {
+  if (kind == Kind::exact) return "\"" + escape_exact(text) + "\"";
+  std::string out = "/";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      out += text.substr(i, 2);
+      ++i;
+    } else if (text[i] == '/') {
+      out += "\\/";
+    } else {
+      out += text[i];
+    }
+  }
+  return out + "/";
+}
+
+std::string to_string(CmpOp op) {
+  switch (op) {
+    case CmpOp::eq: return "==";
+    case CmpOp::ne: return "!=";
+    case CmpOp::lt: return "<";
+    case CmpOp::le: return "<=";
+    case CmpOp::gt: return ">";
+    case CmpOp::ge: return ">=";
+    case CmpOp::in_range: return "in";
+  }
+  return "?";
+}
+
+std::string EventRef::to_string() const {
+  switch (kind) {
+    case Kind::start: return "start";
+    case Kind::end: return "end";
+    case Kind::label: break;
+  }
+  return "@" + label + (last ? ".last" : "");
+}
+
+std::string to_string(OutcomeClass c) {
+  switch (c) {
+    case OutcomeClass::acceptable: return "ACCEPTABLE";
+    case OutcomeClass::interesting: return "INTERESTING";
+    case OutcomeClass::forbidden: return "FORBIDDEN";
+  }
+  return "?";
+}
+
+std::string ExitExpectation::to_string() const {
+  switch (kind) {
+    case Kind::any: return "any";
+    case Kind::nonzero: return "nonzero";
+    case Kind::signal:
+      for (auto& s : kSignals)
+        if (s.number == signal) return std::string("signal SIG") + s.name;
+      return "signal " + std::to_string(signal);
+    case Kind::codes: break;
+  }
+  std::string out;
+  for (int c : codes) out += (out.empty() ? "" : ", ") + std::to_string(c);
+  return out;
+}
+
+std::string ParseError::to_string() const { return loc.to_string() + ": " + message; }
+
+ParseResult parse_expect(const std::string& text, const std::string& path) {
+  try {
+    return FileParser(path).parse(text);
+  } catch (const std::exception& e) {  // bad_alloc and the like: still an answer, not a throw
+    ParseResult r;
+    r.file.path = path;
+    r.errors.push_back(ParseError{SourceLoc{path, 1, 1},
+                                  std::string("expected a parsable file, found an internal error: ") + e.what()});
+    return r;
+  }
+}
+
+ParseResult parse_expect_file(const std::string& path) {
+  std::FILE* fp = std::fopen(path.c_str(), "rb");
+  std::string text;
+  int err = 0;
+  if (!fp) {
+    err = errno;
+  } else {
+    char buf[65536];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) text.append(buf, n);
+    if (std::ferror(fp)) err = errno ? errno : EIO;
+    std::fclose(fp);
+  }
+  if (err != 0) {
+    ParseResult r;
+    r.file.path = path;
+    r.errors.push_back(ParseError{SourceLoc{path, 0, 0}, std::string("cannot read file: ") + std::strerror(err)});
+    return r;
+  }
+  return parse_expect(text, path);
+}
+
+}  // namespace conkit

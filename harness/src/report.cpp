@@ -1,0 +1,479 @@
+// report.cpp — render CaseResults: a summary line per case, the annotated transcript of a failing
+// run (FileCheck --dump-input style), the complete raw JSON, and JUnit XML. Every format reads the
+// same CaseResult; nothing here re-grades.
+#include "conkit/report.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#ifndef CONKIT_VERSION
+#define CONKIT_VERSION "unknown"
+#endif
+
+namespace conkit {
+namespace {
+
+// ---- shared helpers -----------------------------------------------------------------------------
+
+std::string num(double v, int decimals) {
+  std::string s = fmt::format("{:.{}f}", v, decimals);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
+std::string loc_text(const SourceLoc& l) {
+  if (l.file.empty() && l.line <= 0) return "";
+  std::string s = l.file;
+  if (l.line > 0) s += ":" + std::to_string(l.line) + ":" + std::to_string(std::max(l.col, 1));
+  return s;
+}
+
+std::string finding_text(const Finding& f) {
+  std::string loc = loc_text(f.loc);
+  return loc.empty() ? f.message : loc + ": " + f.message;
+}
+
+const char* stream_word(Stream s) { return s == Stream::out ? "out" : "err"; }
+
+std::string ending_text(const RunResult& r) {
+  switch (r.ending) {
+    case Ending::exited: return "exit " + std::to_string(r.exit_code);
+    case Ending::signaled: return "killed by " + signal_name(r.signal);
+    case Ending::timed_out: return "timed out";
+    case Ending::flooded: return "flooded";
+    case Ending::failed_to_start: return "failed to start";
+  }
+  return "?";
+}
+
+const char* ending_key(Ending e) {
+  switch (e) {
+    case Ending::exited: return "exited";
+    case Ending::signaled: return "signaled";
+    case Ending::timed_out: return "timed_out";
+    case Ending::flooded: return "flooded";
+    case Ending::failed_to_start: return "failed_to_start";
+  }
+  return "?";
+}
+
+std::string class_text(OutcomeClass c) {
+  switch (c) {
+    case OutcomeClass::acceptable: return "ACCEPTABLE";
+    case OutcomeClass::interesting: return "INTERESTING";
+    case OutcomeClass::forbidden: return "FORBIDDEN";
+  }
+  return "?";
+}
+
+bool run_failed(const RunGrade& g) { return g.status != Status::pass && g.status != Status::skip; }
+
+// Decodes one UTF-8 code point at s[i]; returns its length, 0 if the bytes there are not valid.
+std::size_t utf8_at(const std::string& s, std::size_t i, char32_t& cp) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(k) & 0x3F);
+  }
+  const char32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+bool valid_utf8(const std::string& s) {
+  char32_t cp = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_at(s, i, cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Columns a shown string takes (code points; good enough to line up annotations).
+std::size_t width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// ---- text -----------------------------------------------------------------------------------
+
+std::string summary_line(const CaseResult& r) {
+  std::string status = to_string(r.status);
+  status.resize(std::max<std::size_t>(status.size() + 1, 6), ' ');
+  std::string s = status + escape_for_display(r.name);
+  if (r.status != Status::invalid) {
+    s += fmt::format("  {} {}  {} ms  (u={}ms)", r.runs.size(), r.runs.size() == 1 ? "run" : "runs",
+                     num(r.wall_ms, 0), num(r.unit_ms, 3));
+    if (r.attempts > 1) s += fmt::format("  {} attempts", r.attempts);
+    if (r.sanitizer != "none" && !r.sanitizer.empty()) s += "  [" + r.sanitizer + "]";
+  }
+  s += "\n";
+  if (!r.reason.empty() && r.status != Status::pass) s += "      " + escape_for_display(r.reason) + "\n";
+  return s;
+}
+
+std::string time_line(const CaseResult& r, const TimeMeasure& m) {
+  const TimeCheck* tc = m.check < r.expect.times.size() ? &r.expect.times[m.check] : nullptr;
+  std::string src = tc ? tc->source : "time #" + std::to_string(m.check);
+  if (src.rfind("time", 0) != 0) src = "time " + src;
+  std::string where = tc ? loc_text(tc->loc) + ": " : "";
+  if (!m.ms) return where + src + ": not measured";
+  std::string s = where + src + ": " + num(*m.ms / r.unit_ms, 2) + "u (" + num(*m.ms, 1) + " ms)";
+  if (m.ok) return s + "  ok";
+  return s + "  MISSED by " + num(m.miss_ms / r.unit_ms, 2) + "u (" + num(m.miss_ms, 1) + " ms)";
+}
+
+// Which lines a long transcript shows: the interesting ones with a little context.
+std::vector<bool> shown_lines(const RunResult& run, const RunGrade& g) {
+  const std::size_t n = run.lines.size();
+  constexpr std::size_t kShowAll = 200, kContext = 3, kEnds = 5;
+  std::vector<bool> show(n, n <= kShowAll);
+  if (n <= kShowAll) return show;
+  std::set<std::size_t> marks;
+  for (std::size_t i = 0; i < n; ++i)
+    if ((i < g.annotations.size() && !g.annotations[i].empty()) || i < kEnds || i + kEnds >= n) marks.insert(i);
+  if (g.stopped_at) marks.insert(std::min(*g.stopped_at, n - 1));
+  for (const auto& f : g.failures)
+    if (f.line && *f.line < n) marks.insert(*f.line);
+  for (std::size_t m : marks)
+    for (std::size_t i = m >= kContext ? m - kContext : 0; i <= std::min(n - 1, m + kContext); ++i) show[i] = true;
+  return show;
+}
+
+std::string stop_marker(const RunGrade& g, std::size_t at, std::size_t indent) {
+  std::string why;
+  for (const auto& f : g.failures)
+    if (f.line == at || (!f.line && at >= g.annotations.size())) {
+      why = finding_text(f);
+      break;
+    }
+  std::string s(indent, ' ');
+  s += at >= g.annotations.size() ? "^ matching stopped at the end of the output" : "v matching stopped here";
+  if (!why.empty()) s += ": " + escape_for_display(why);
+  return s + "\n";
+}
+
+}  // namespace
+
+std::string render_transcript(const CaseResult& result, std::size_t run_index) {
+  if (run_index >= result.runs.size()) return "";
+  const RunResult& run = result.runs[run_index];
+  static const RunGrade kNoGrade;
+  const RunGrade& g = run_index < result.grades.size() ? result.grades[run_index] : kNoGrade;
+  const double u = result.unit_ms > 0 ? result.unit_ms : 100;
+  std::string s = fmt::format("--- {} run {} of {}: {}  ({}, end {} ms, wall {} ms)\n", escape_for_display(result.name),
+                              run_index + 1, result.runs.size(), to_string(g.status), ending_text(run),
+                              num(run.end_ms, 1), num(run.wall_ms, 1));
+  if (run.ending == Ending::failed_to_start) s += "  " + escape_for_display(run.start_error) + "\n";
+
+  const std::size_t prefix = std::string("[  103.2 ms  1.03u] out| ").size();
+  auto show = shown_lines(run, g);
+  bool eliding = false;
+  for (std::size_t i = 0; i < run.lines.size(); ++i) {
+    if (g.stopped_at == i) s += stop_marker(g, i, prefix);
+    if (!show[i]) {
+      if (!eliding) s += "  ...\n";
+      eliding = true;
+      continue;
+    }
+    eliding = false;
+    const Line& l = run.lines[i];
+    std::string text = escape_for_display(l.text);
+    std::string line = fmt::format("[{:>7.1f} ms {:>5.2f}u] {}| {}", l.t_ms, l.t_ms / u, stream_word(l.stream), text);
+    if (i < g.annotations.size() && !g.annotations[i].empty()) {
+      const std::size_t w = width(text);
+      line += std::string(w < 36 ? 40 - w : 4, ' ') + "<- ";
+      for (std::size_t k = 0; k < g.annotations[i].size(); ++k)
+        line += (k ? "; " : "") + escape_for_display(g.annotations[i][k]);
+    }
+    s += line + "\n";
+  }
+  if (run.lines.empty()) s += "  (no output)\n";
+  if (g.stopped_at && *g.stopped_at >= run.lines.size()) s += stop_marker(g, *g.stopped_at, prefix);
+
+  for (const auto& f : g.failures) s += escape_for_display(finding_text(f)) + "\n";
+  if (g.outcome_class) {
+    std::string rule = "unlisted outcome";
+    if (g.outcome_rule && *g.outcome_rule < result.expect.outcomes.size()) {
+      const auto& o = result.expect.outcomes[*g.outcome_rule];
+      rule = "\"" + o.description + "\" (" + loc_text(o.loc) + ")";
+    }
+    s += "outcome: " + class_text(*g.outcome_class) + " " + escape_for_display(rule) + ": " +
+         escape_for_display(g.outcome_values) + "\n";
+  }
+  for (const auto& rep : run.sanitizer_reports) {
+    std::string where = rep.location.empty() ? rep.first_frame : rep.location;
+    s += fmt::format("sanitizer: {}: {}{} (lines {}..{})\n", rep.tool, rep.kind, where.empty() ? "" : " at " + where,
+                     rep.first_line + 1, rep.last_line + 1);
+  }
+  if (!g.times.empty()) {
+    s += "times:\n";
+    for (const auto& m : g.times) s += "  " + escape_for_display(time_line(result, m)) + "\n";
+  }
+  for (const auto& n : g.notes) s += "note: " + escape_for_display(n) + "\n";
+  for (const auto& n : run.notes) s += "note: " + escape_for_display(n) + "\n";
+  return s;
+}
+
+std::string render_text(const CaseResult& result, bool transcript) {
+  std::string s = summary_line(result);
+  if (!transcript) return s;
+  for (const auto& e : result.parse_errors) s += "  " + escape_for_display(e.to_string()) + "\n";
+  for (const auto& f : result.failures) s += "  " + escape_for_display(finding_text(f)) + "\n";
+  if (!result.median_times.empty()) {
+    s += "  median times:\n";
+    for (const auto& m : result.median_times) s += "    " + escape_for_display(time_line(result, m)) + "\n";
+  }
+  for (std::size_t i = 0; i < result.runs.size(); ++i)
+    if (i < result.grades.size() && run_failed(result.grades[i])) s += render_transcript(result, i);
+  return s;
+}
+
+// ---- JSON -------------------------------------------------------------------------------------
+
+namespace {
+
+using nlohmann::json;
+
+// JSON text must be valid UTF-8: raw bytes that are not are shown escaped (and kept as hex where
+// the bytes themselves are the data).
+std::string jtext(const std::string& s) { return valid_utf8(s) ? s : escape_for_display(s); }
+
+std::string hex(const std::string& s) {
+  std::string h;
+  for (unsigned char c : s) h += fmt::format("{:02x}", c);
+  return h;
+}
+
+json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json loc_json(const SourceLoc& l) { return {{"file", jtext(l.file)}, {"line", l.line}, {"col", l.col}}; }
+
+json finding_json(const Finding& f) {
+  return {{"loc", loc_json(f.loc)}, {"message", jtext(f.message)},
+          {"line", f.line ? json(*f.line) : json(nullptr)}, {"text", jtext(finding_text(f))}};
+}
+
+json measure_json(const TimeMeasure& m) {
+  return {{"check", m.check}, {"ms", opt(m.ms)}, {"bound_lo_ms", m.bound_lo_ms}, {"bound_hi_ms", m.bound_hi_ms},
+          {"ok", m.ok}, {"miss_ms", m.miss_ms}};
+}
+
+json strings(const std::vector<std::string>& v) {
+  json a = json::array();
+  for (const auto& s : v) a.push_back(jtext(s));
+  return a;
+}
+
+json expect_json(const ExpectFile& e) {
+  json j = {{"path", jtext(e.path)},         {"scenario", jtext(e.scenario)}, {"model", jtext(e.model)},
+            {"claims", strings(e.claims)},   {"proves", jtext(e.proves)},     {"exit", jtext(e.exit.to_string())},
+            {"repeat", e.repeat},            {"timing", e.timing_median ? "median" : "all"},
+            {"marker", jtext(e.marker)},     {"race", e.race_expected ? "expected" : "forbidden"},
+            {"deflake", e.deflake},          {"timeout_ms", e.timeout_ms}};
+  j["times"] = json::array();
+  for (const auto& t : e.times)
+    j["times"].push_back({{"loc", loc_json(t.loc)}, {"source", jtext(t.source)}, {"lo", t.lo}, {"hi", t.hi},
+                          {"in_units", t.in_units}, {"op", jtext(to_string(t.op))}});
+  j["outcomes"] = json::array();
+  for (const auto& o : e.outcomes)
+    j["outcomes"].push_back({{"loc", loc_json(o.loc)}, {"class", class_text(o.cls)},
+                             {"description", jtext(o.description)}, {"must_see", o.must_see},
+                             {"source", jtext(o.source)}});
+  j["requirements"] = json::array();
+  for (const auto& q : e.requirements)
+    j["requirements"].push_back(
+        {{"loc", loc_json(q.loc)}, {"description", jtext(q.description)}, {"source", jtext(q.source)}});
+  return j;
+}
+
+json fact_json(const Fact& f) {
+  json value = json::parse(f.value_json, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = jtext(f.value_json);
+  json j = {{"name", jtext(f.name)}, {"value", value}, {"t_ms", f.t_ms}, {"inner_ms", opt(f.inner_ms)}};
+  j["pid"] = f.pid ? json(*f.pid) : json(nullptr);
+  j["tid"] = f.tid ? json(*f.tid) : json(nullptr);
+  return j;
+}
+
+json grade_json(const RunGrade& g, const ExpectFile& e) {
+  json j = {{"status", to_string(g.status)}, {"skip_reason", jtext(g.skip_reason)}, {"race_seen", g.race_seen},
+            {"outcome_values", jtext(g.outcome_values)}};
+  j["failures"] = json::array();
+  for (const auto& f : g.failures) j["failures"].push_back(finding_json(f));
+  j["notes"] = strings(g.notes);
+  j["outcome_rule"] = g.outcome_rule ? json(*g.outcome_rule) : json(nullptr);
+  j["outcome_class"] = g.outcome_class ? json(class_text(*g.outcome_class)) : json(nullptr);
+  j["outcome_description"] = g.outcome_rule && *g.outcome_rule < e.outcomes.size()
+                                 ? json(jtext(e.outcomes[*g.outcome_rule].description))
+                                 : json(nullptr);
+  j["times"] = json::array();
+  for (const auto& m : g.times) j["times"].push_back(measure_json(m));
+  j["annotations"] = json::array();  // sparse: only lines that have some
+  for (std::size_t i = 0; i < g.annotations.size(); ++i)
+    if (!g.annotations[i].empty()) j["annotations"].push_back({{"line", i}, {"notes", strings(g.annotations[i])}});
+  j["stopped_at"] = g.stopped_at ? json(*g.stopped_at) : json(nullptr);
+  return j;
+}
+
+json run_json(const RunResult& r) {
+  json j = {{"ending", ending_key(r.ending)},
+            {"exit_code", r.exit_code},
+            {"signal", r.signal},
+            {"signal_name", r.signal ? signal_name(r.signal) : ""},
+            {"start_error", jtext(r.start_error)},
+            {"end_ms", r.end_ms},
+            {"wall_ms", r.wall_ms},
+            {"spawn_ns", r.spawn_ns},
+            {"truncated", {{"out", r.truncated_out}, {"err", r.truncated_err}, {"facts", r.truncated_facts}}},
+            {"pipe_held_after_exit", r.pipe_held_after_exit},
+            {"stray_processes_killed", r.stray_processes_killed},
+            {"notes", strings(r.notes)},
+            {"bad_facts", strings(r.bad_facts)}};
+  j["lines"] = json::array();
+  for (const auto& l : r.lines) {
+    json jl = {{"stream", stream_word(l.stream)}, {"t_ms", l.t_ms}, {"text", jtext(l.text)}};
+    if (!valid_utf8(l.text)) jl["hex"] = hex(l.text);  // the exact bytes
+    j["lines"].push_back(std::move(jl));
+  }
+  j["facts"] = json::array();
+  for (const auto& f : r.facts) j["facts"].push_back(fact_json(f));
+  j["sanitizer_reports"] = json::array();
+  for (const auto& s : r.sanitizer_reports)
+    j["sanitizer_reports"].push_back({{"tool", s.tool},
+                                      {"kind", jtext(s.kind)},
+                                      {"first_frame", jtext(s.first_frame)},
+                                      {"location", jtext(s.location)},
+                                      {"first_line", s.first_line},
+                                      {"last_line", s.last_line},
+                                      {"text", jtext(s.text)}});
+  return j;
+}
+
+json case_json(const CaseResult& r) {
+  json j = {{"name", jtext(r.name)},     {"expect_path", jtext(r.expect_path)}, {"status", to_string(r.status)},
+            {"reason", jtext(r.reason)}, {"unit_ms", r.unit_ms},                {"sanitizer", r.sanitizer},
+            {"attempts", r.attempts},    {"wall_ms", r.wall_ms},                {"expect", expect_json(r.expect)}};
+  j["failures"] = json::array();
+  for (const auto& f : r.failures) j["failures"].push_back(finding_json(f));
+  j["median_times"] = json::array();
+  for (const auto& m : r.median_times) j["median_times"].push_back(measure_json(m));
+  j["parse_errors"] = json::array();
+  for (const auto& e : r.parse_errors)
+    j["parse_errors"].push_back(
+        {{"loc", loc_json(e.loc)}, {"message", jtext(e.message)}, {"text", jtext(e.to_string())}});
+  j["runs"] = json::array();
+  for (std::size_t i = 0; i < r.runs.size(); ++i) {
+    json run = run_json(r.runs[i]);
+    run["grade"] = i < r.grades.size() ? grade_json(r.grades[i], r.expect) : json(nullptr);
+    j["runs"].push_back(std::move(run));
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const std::vector<CaseResult>& results) {
+  json j = {{"conkit", CONKIT_VERSION}, {"cases", json::array()}};
+  for (const auto& r : results) j["cases"].push_back(case_json(r));
+  return j;
+}
+
+// ---- JUnit ------------------------------------------------------------------------------------
+
+namespace {
+
+// Escapes for XML 1.0 text or attribute values. Bytes that are not UTF-8 are shown escaped first;
+// control characters XML cannot carry become \xNN.
+std::string xml(const std::string& raw, bool attribute) {
+  const std::string s = valid_utf8(raw) ? raw : escape_for_display(raw);
+  std::string out;
+  char32_t cp = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_at(s, i, cp);
+    if (n == 0) n = 1, cp = 0xFFFD;
+    switch (cp) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\n': out += attribute ? "&#10;" : "\n"; break;
+      case '\r': out += "&#13;"; break;
+      case '\t': out += attribute ? "&#9;" : "\t"; break;
+      default:
+        if (cp < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
+        else if (cp == 0xFFFE || cp == 0xFFFF) out += "\\u" + fmt::format("{:04x}", static_cast<unsigned>(cp));
+        else out.append(s, i, n);
+    }
+    i += n;
+  }
+  return out;
+}
+
+std::string seconds(double ms) { return fmt::format("{:.3f}", ms / 1000); }
+
+}  // namespace
+
+std::string to_junit(const std::vector<CaseResult>& results, const std::string& suite_name) {
+  std::size_t failures = 0, skipped = 0;
+  double total_ms = 0;
+  for (const auto& r : results) {
+    if (r.status == Status::skip) ++skipped;
+    else if (r.status != Status::pass) ++failures;
+    total_ms += r.wall_ms;
+  }
+  const std::string suite = xml(suite_name, true);
+  std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  s += fmt::format("<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">\n",
+                   suite, results.size(), failures, skipped, seconds(total_ms));
+  s += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">\n",
+                   suite, results.size(), failures, skipped, seconds(total_ms));
+  for (const auto& r : results) {
+    const std::string scenario = r.expect.scenario.empty() ? r.name.substr(0, r.name.find('/')) : r.expect.scenario;
+    s += fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{}\">\n", xml(r.name, true),
+                     xml(suite_name + "." + scenario, true), seconds(r.wall_ms));
+    const std::string reason = r.reason.empty() ? to_string(r.status) : r.reason;
+    if (r.status == Status::skip) {
+      s += fmt::format("      <skipped message=\"{}\"/>\n", xml(reason, true));
+    } else if (r.status != Status::pass) {
+      s += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(r.status),
+                       xml(reason, true), xml(render_text(r, true), false));
+    }
+    s += fmt::format("      <system-out>{}</system-out>\n", xml(summary_line(r), false));
+    s += "    </testcase>\n";
+  }
+  s += "  </testsuite>\n</testsuites>\n";
+  return s;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec) throw std::runtime_error("cannot create directory " + parent.string() + ": " + ec.message());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot open " + path + " for writing: " + std::strerror(errno));
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace conkit

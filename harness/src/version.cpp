@@ -1,0 +1,3 @@
+#include "conkit/version.hpp"
+
+const char* conkit::version() { return CONKIT_VERSION; }

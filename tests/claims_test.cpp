@@ -1,0 +1,276 @@
+// The claims layer: every way a check is decided (HOLDS, REFUTED, INCONCLUSIVE for noise, missing
+// evidence, unusable status, unmet precondition), figure arithmetic, the registry shipped in
+// expected/claims.json, the renderers and the comparison. Case results are built by hand.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "conkit/claims.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+using conkit::CaseResult;
+
+conkit::Fact number_fact(const std::string& name, double v) {
+  conkit::Fact f;
+  f.name = name;
+  f.number = v;
+  f.value_json = json(v).dump();
+  return f;
+}
+conkit::Fact string_fact(const std::string& name, const std::string& v) {
+  conkit::Fact f;
+  f.name = name;
+  f.string = v;
+  f.value_json = json(v).dump();
+  return f;
+}
+
+// A case result with one run per element of `runs`, each a list of facts.
+CaseResult make_case(const std::string& scenario, const std::string& model,
+                     const std::vector<std::vector<conkit::Fact>>& runs,
+                     conkit::Status status = conkit::Status::pass) {
+  CaseResult c;
+  c.name = scenario + "." + model;
+  c.expect.scenario = scenario;
+  c.expect.model = model;
+  c.status = status;
+  for (const auto& facts : runs) {
+    conkit::RunResult r;
+    r.facts = facts;
+    c.runs.push_back(r);
+  }
+  return c;
+}
+
+conkit::Calibration quiet_machine() {
+  conkit::Calibration c;
+  c.usable_cores = 2;
+  c.online_cores = 2;
+  c.sleep_overshoot_p99_ms = 0.3;
+  c.cpu_noise_cv = 0.02;
+  return c;
+}
+
+json registry_with(const json& check, const json& requires_ = json::array()) {
+  return {{"articles", {{"003", "An article"}}},
+          {"claims", {{{"id", "c1"}, {"claim", "a claim"}, {"sources", {"003"}},
+                       {"scopes", {{"native", {{"requires", requires_}, {"checks", {check}}}}}}}}}};
+}
+
+const json span_check = {{"label", "span"}, {"scenario", "concurrent_fetch"}, {"model", "async"}, {"fact", "span_ms"},
+                         {"per", "unit"}, {"op", "<="}, {"bound", 1.5}, {"noise", "timer"}, {"reason", "r"}};
+
+std::string verdict_of(const json& decided) { return decided[0]["scopes"][0]["verdict"]; }
+
+TEST(Claims, HoldsWhenTheMedianFigureMeetsTheBound) {
+  // Runs of 1.02u, 1.9u, 1.05u: the median (1.05u) decides, not the one slow run.
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async",
+                                      {{number_fact("span_ms", 102)}, {number_fact("span_ms", 190)}, {number_fact("span_ms", 105)}})};
+  json d = conkit::decide_claims(registry_with(span_check), r, quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
+  EXPECT_NE(d[0]["scopes"][0]["figure"].get<std::string>().find("1.05u <= 1.5u"), std::string::npos) << d.dump(2);
+}
+
+TEST(Claims, RefutedWhenTheFigureMissesTheBound) {
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 201)}})};
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), r, quiet_machine(), 100, true)), "REFUTED");
+}
+
+TEST(Claims, InconclusiveInsideTheNoiseBand) {
+  // p99 overshoot 2 ms at u = 10 ms: band 2*2/10 = 0.4u around 1.5u; 1.6u is inside it.
+  conkit::Calibration noisy = quiet_machine();
+  noisy.sleep_overshoot_p99_ms = 2;
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 16)}})};
+  json d = conkit::decide_claims(registry_with(span_check), r, noisy, 10, true);
+  EXPECT_EQ(verdict_of(d), "INCONCLUSIVE") << d.dump(2);
+  EXPECT_NE(d[0]["scopes"][0]["reason"].get<std::string>().find("noise band"), std::string::npos);
+}
+
+TEST(Claims, InconclusiveWhenTimerNoiseExceedsAQuarterUnit) {
+  conkit::Calibration noisy = quiet_machine();
+  noisy.sleep_overshoot_p99_ms = 30;
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 101)}})};
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), r, noisy, 100, true)), "INCONCLUSIVE");
+}
+
+TEST(Claims, InconclusiveWithoutEvidence) {
+  json none = conkit::decide_claims(registry_with(span_check), {}, quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(none), "INCONCLUSIVE");
+  EXPECT_NE(none[0]["scopes"][0]["reason"].get<std::string>().find("no evidence"), std::string::npos);
+
+  std::vector<CaseResult> timed_out{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 100)}}, conkit::Status::timeout)};
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), timed_out, quiet_machine(), 100, true)), "INCONCLUSIVE");
+
+  std::vector<CaseResult> no_fact{make_case("concurrent_fetch", "async", {{number_fact("other", 1)}})};
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), no_fact, quiet_machine(), 100, true)), "INCONCLUSIVE");
+}
+
+TEST(Claims, UnmetPreconditionIsExpectedInconclusive) {
+  conkit::Calibration one_core = quiet_machine();
+  one_core.usable_cores = 1;
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 100)}})};
+  json d = conkit::decide_claims(registry_with(span_check, {"cores>=2"}), r, one_core, 100, true);
+  EXPECT_EQ(verdict_of(d), "INCONCLUSIVE");
+  EXPECT_EQ(d[0]["scopes"][0]["expected"], "INCONCLUSIVE");
+  json no_py = conkit::decide_claims(registry_with(span_check, {"python"}), r, quiet_machine(), 100, false);
+  EXPECT_EQ(no_py[0]["scopes"][0]["reason"], "no Python interpreter");
+}
+
+TEST(Claims, SpeedupBoundScalesWithUsableCoresAndPicksTheLargestFittingW) {
+  json check = {{"label", "speedup"}, {"scenario", "cpu_parallelism"}, {"model", "threads"}, {"fact", "speedup"},
+                {"pick", "max_workers_le_cores"}, {"op", ">="}, {"bound", {{"k", 0.7}, {"times", "min_workers_cores"}}},
+                {"noise", "cpu"}};
+  auto w = [](double workers, double speedup) {
+    return make_case("cpu_parallelism", "threads", {{number_fact("workers", workers), number_fact("speedup", speedup)}});
+  };
+  // W=4 exceeds 2 cores and is ignored; W=2 at 1.9x >= 1.4 holds.
+  json d = conkit::decide_claims(registry_with(check), {w(1, 1.0), w(2, 1.9), w(4, 0.5)}, quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
+  EXPECT_EQ(d[0]["scopes"][0]["checks"][0]["bound"], 1.4);
+  // W=2 at 1.0x: a machine where threads do not run in parallel refutes it.
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(check), {w(2, 1.0)}, quiet_machine(), 100, true)), "REFUTED");
+}
+
+TEST(Claims, WhereMinusPerFactCombineAndRatio) {
+  json lost = {{"scenario", "shared_counter"}, {"model", "threads"}, {"where", {{"variant", "racy"}}}, {"fact", "expected"},
+               {"minus", "counter"}, {"combine", "max"}, {"op", ">"}, {"bound", 0}};
+  auto racy = [](double counter) {
+    return std::vector<conkit::Fact>{string_fact("variant", "racy"), number_fact("expected", 1000), number_fact("counter", counter)};
+  };
+  auto mutex = make_case("shared_counter", "threads", {{string_fact("variant", "mutex"), number_fact("expected", 1000), number_fact("counter", 900)}});
+  // One run of three lost updates: the max over runs decides; the mutex case is not selected.
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(lost), {make_case("shared_counter", "threads", {racy(1000), racy(997), racy(1000)}), mutex},
+                                             quiet_machine(), 100, true)), "HOLDS");
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(lost), {make_case("shared_counter", "threads", {racy(1000)})}, quiet_machine(), 100, true)),
+            "REFUTED");
+
+  json exact = {{"scenario", "shared_counter"}, {"model", "threads"}, {"where", {{"variant", "mutex"}}}, {"fact", "counter"},
+                {"per", "fact:expected"}, {"op", "=="}, {"bound", 1}};
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(exact), {mutex}, quiet_machine(), 100, true)), "REFUTED");
+
+  json ratio = {{"scenario", "spawn_overhead"}, {"model", "processes"}, {"fact", "per_unit_us"},
+                {"ratio_to", {{"scenario", "spawn_overhead"}, {"model", "threads"}, {"fact", "per_unit_us"}}}, {"op", ">="}, {"bound", 3}};
+  std::vector<CaseResult> spawn{make_case("spawn_overhead", "processes", {{number_fact("per_unit_us", 650)}}),
+                                make_case("spawn_overhead", "threads", {{number_fact("per_unit_us", 50)}})};
+  json d = conkit::decide_claims(registry_with(ratio), spawn, quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(d), "HOLDS");
+  EXPECT_DOUBLE_EQ(d[0]["scopes"][0]["checks"][0]["value"].get<double>(), 13.0);
+  spawn[1].runs[0].facts[0].number = 400;
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(ratio), spawn, quiet_machine(), 100, true)), "REFUTED");
+}
+
+TEST(Claims, EvidenceIfExcludesRunsOfABusyMachine) {
+  json check = {{"label", "speedup"}, {"scenario", "cpu_parallelism"}, {"model", "python_multiprocessing"}, {"fact", "speedup"},
+                {"op", ">="}, {"bound", 1.4},
+                {"evidence_if", {{"fact", "cpu_share"}, {"op", ">="}, {"bound", 0.7}, {"why", "machine busy"}}}};
+  auto run = [](double speedup, double share) {
+    return std::vector<conkit::Fact>{number_fact("speedup", speedup), number_fact("cpu_share", share)};
+  };
+  // The busy runs (0.3 of a core) would refute it; only the run that got its cores counts.
+  json d = conkit::decide_claims(registry_with(check), {make_case("cpu_parallelism", "python_multiprocessing", {run(0.9, 0.3), run(1.9, 0.95), run(0.8, 0.2)})},
+                                 quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
+  json busy = conkit::decide_claims(registry_with(check), {make_case("cpu_parallelism", "python_multiprocessing", {run(0.9, 0.3)})},
+                                    quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(busy), "INCONCLUSIVE");
+  EXPECT_NE(busy[0]["scopes"][0]["reason"].get<std::string>().find("machine busy"), std::string::npos) << busy.dump(2);
+}
+
+TEST(Claims, DistinctThreadIds) {
+  json check = {{"scenario", "concurrent_fetch"}, {"model", "async"}, {"fact", "tid"}, {"agg", "distinct"}, {"op", "=="}, {"bound", 1}};
+  auto run = [](std::vector<double> tids) {
+    std::vector<conkit::Fact> f;
+    for (double t : tids) f.push_back(number_fact("tid", t));
+    return f;
+  };
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(check), {make_case("concurrent_fetch", "async", {run({7, 7})})}, quiet_machine(), 100, true)),
+            "HOLDS");
+  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(check), {make_case("concurrent_fetch", "async", {run({7, 8})})}, quiet_machine(), 100, true)),
+            "REFUTED");
+}
+
+TEST(Claims, ShippedRegistryCoversEveryClaimWithReasons) {
+  std::ifstream in(CONKIT_SOURCE_DIR "/expected/claims.json");
+  json reg = json::parse(in);
+  const std::vector<std::string> ids{"async-concurrent-io", "async-single-thread", "async-no-parallelism", "async-blocking-stalls",
+                                     "async-cheap-scale", "threads-share-memory", "threads-race", "threads-overlap-io",
+                                     "threads-gil-cpu", "threads-low-overhead", "procs-separate-memory", "procs-parallel-cpu",
+                                     "procs-overlap-io", "procs-high-overhead", "ipc-needed", "combine-async-procs"};
+  ASSERT_EQ(reg["claims"].size(), ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const json& c = reg["claims"][i];
+    EXPECT_EQ(c["id"], ids[i]);
+    EXPECT_FALSE(c["sources"].empty()) << ids[i];
+    for (const auto& [scope, body] : c["scopes"].items()) {
+      EXPECT_TRUE(scope == "native" || scope == "python") << ids[i] << " " << scope;
+      for (const auto& check : body["checks"]) EXPECT_FALSE(check.value("reason", "").empty()) << ids[i] << " " << scope;
+    }
+  }
+  // Decided against no results, every scope is INCONCLUSIVE "no evidence", never HOLDS.
+  json d = conkit::decide_claims(reg, {}, quiet_machine(), 100, true);
+  for (const auto& c : d)
+    for (const auto& s : c["scopes"]) EXPECT_EQ(s["verdict"], "INCONCLUSIVE") << c["id"];
+}
+
+json sample_document() {
+  std::vector<CaseResult> r{
+      make_case("cpu_parallelism", "threads", {{number_fact("workers", 1), number_fact("speedup", 1.0)}}),
+      make_case("cpu_parallelism", "threads", {{number_fact("workers", 2), number_fact("speedup", 1.9)}}),
+      make_case("cpu_parallelism", "async", {{number_fact("workers", 2), number_fact("speedup", 1.0)}}),
+      make_case("spawn_overhead", "threads", {{number_fact("per_unit_us", 50), number_fact("idle_kib_per_unit", 60)}}),
+      make_case("spawn_overhead", "processes", {{number_fact("per_unit_us", 650), number_fact("idle_kib_per_unit", 900)}}),
+      make_case("concurrent_fetch", "async", {{number_fact("span_ms", 101)}})};
+  conkit::Line a{conkit::Stream::out, 1.0, "Task 0 started..."}, b{conkit::Stream::out, 101.0, "Task 0 completed!"};
+  CaseResult join = make_case("worker_join", "threads", {{}});
+  join.runs[0].lines = {a, b};
+  r.push_back(join);
+  json raw = {{"complete", true}, {"calibration", conkit::to_json(quiet_machine())}, {"options", {{"unit_ms", 100}}},
+              {"environment", {{"cpu_model", "test <cpu> & co"}}}};
+  raw["claims"] = conkit::decide_claims(registry_with(span_check), r, quiet_machine(), 100, true);
+  raw["plots"] = conkit::plot_data(r);
+  return raw;
+}
+
+TEST(ClaimsReport, PlotDataAndHtmlHaveEveryPlot) {
+  json raw = sample_document();
+  ASSERT_EQ(raw["plots"]["speedup"].size(), 2u);
+  ASSERT_EQ(raw["plots"]["spawn"].size(), 2u);
+  ASSERT_EQ(raw["plots"]["timeline"]["rows"].size(), 1u);
+  std::string html = conkit::render_html(raw);
+  for (const char* id : {"plot-speedup", "plot-spawn-cost", "plot-spawn-memory", "plot-timeline", "id=\"claims\""})
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org"));  // no network: only the SVG namespace
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(ClaimsReport, TableMarkdownJunitAndPassed) {
+  json raw = sample_document();
+  EXPECT_TRUE(conkit::verify_passed(raw));
+  EXPECT_NE(conkit::render_claims_table(raw).find("HOLDS"), std::string::npos);
+  EXPECT_NE(conkit::render_markdown(raw).find("| `c1` | native | **HOLDS**"), std::string::npos) << conkit::render_markdown(raw);
+  std::string xml = conkit::render_claims_junit(raw);
+  EXPECT_NE(xml.find("tests=\"1\" failures=\"0\""), std::string::npos) << xml;
+  raw["complete"] = false;
+  EXPECT_FALSE(conkit::verify_passed(raw));
+  raw["complete"] = true;
+  raw["claims"][0]["scopes"][0]["verdict"] = "REFUTED";
+  EXPECT_FALSE(conkit::verify_passed(raw));
+  EXPECT_NE(conkit::render_claims_junit(raw).find("<failure"), std::string::npos);
+}
+
+TEST(ClaimsReport, CompareFlagsVerdictChangesAndMovedFigures) {
+  json a = sample_document(), b = sample_document(), c = sample_document();
+  b["claims"][0]["scopes"][0]["verdict"] = "REFUTED";
+  c["claims"][0]["scopes"][0]["checks"][0]["value"] = 1.45;  // 1.01u -> 1.45u, far beyond a 0.006u band
+  std::string same = conkit::render_compare({a, a}, {"a", "a2"});
+  EXPECT_NE(same.find("0 verdict change(s), 0 figure(s) moved"), std::string::npos) << same;
+  EXPECT_NE(conkit::render_compare({a, b}, {"a", "b"}).find("VERDICT CHANGED"), std::string::npos);
+  EXPECT_NE(conkit::render_compare({a, c}, {"a", "c"}).find("span moved"), std::string::npos) << conkit::render_compare({a, c}, {"a", "c"});
+}
+
+}  // namespace

@@ -1,0 +1,167 @@
+// End-to-end tests of the `conkit` command line: it is run as a program (through conkit::run) on
+// shell programs it has never seen, with expected files written by the test.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "conkit/run.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string conkit_bin = CONKIT_BINARY_DIR "/bin/conkit";
+
+struct Cli {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr, in arrival order
+};
+
+Cli conkit_cli(std::vector<std::string> args) {
+  conkit::RunOptions o;
+  o.argv = {conkit_bin};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.timeout_ms = 60000;
+  o.inherit = {"TSAN_OPTIONS", "ASAN_OPTIONS", "UBSAN_OPTIONS"};
+  conkit::RunResult r = conkit::run(o);
+  Cli c;
+  c.exit_code = r.ending == conkit::Ending::exited ? r.exit_code : -1;
+  for (const auto& l : r.lines) c.out += l.text + "\n";
+  return c;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("conkit-cli-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+const char* two_lines_expect =
+    "# Pass proves: the program prints hello, then bye.\n"
+    "scenario: cli\n"
+    "model: shell\n"
+    "out \"hello\" @hello\n"
+    "out \"bye\"\n";
+
+TEST_F(CliTest, VersionAndHelpDocumentEveryOption) {
+  Cli v = conkit_cli({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("conkit"), std::string::npos);
+
+  Cli h = conkit_cli({"check", "--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* opt : {"--expect", "--unit", "--repeat", "--timeout", "--retries", "--sanitizer", "--json",
+                          "--junit", "--name", "--expect-status", "--quiet"})
+    EXPECT_NE(h.out.find(opt), std::string::npos) << "check --help does not document " << opt;
+  Cli top = conkit_cli({"--help"});
+  for (const char* sub : {"check", "list", "run", "verify"})
+    EXPECT_NE(top.out.find(sub), std::string::npos) << "--help does not list " << sub;
+}
+
+TEST_F(CliTest, PassingProgramExitsZero) {
+  std::string e = write("t.expect", two_lines_expect);
+  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/sh", "-c", "echo hello; echo bye"});
+  EXPECT_EQ(c.exit_code, 0) << c.out;
+  EXPECT_NE(c.out.find("PASS"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("1 passed, 0 failed"), std::string::npos) << c.out;
+}
+
+TEST_F(CliTest, FailingProgramShowsAnnotatedTranscript) {
+  std::string e = write("t.expect", two_lines_expect);
+  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/sh", "-c", "echo bye; echo hello"});
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("FAIL"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("t.expect:5"), std::string::npos) << "the broken directive's location:\n" << c.out;
+  EXPECT_NE(c.out.find("hello"), std::string::npos) << "the transcript:\n" << c.out;
+}
+
+TEST_F(CliTest, MalformedExpectedFileIsInvalidWithLocation) {
+  std::string e = write("bad.expect", "scenario: x\nmodel: y\nout \"unterminated\n");
+  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/true"});
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("INVALID"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("bad.expect:3:"), std::string::npos) << c.out;
+}
+
+TEST_F(CliTest, Exit77IsSkip) {
+  std::string e = write("t.expect", two_lines_expect);
+  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/sh", "-c", "echo 'needs a GPU' >&2; exit 77"});
+  EXPECT_EQ(c.exit_code, 77) << c.out;
+  EXPECT_NE(c.out.find("SKIP"), std::string::npos) << c.out;
+}
+
+TEST_F(CliTest, MissingProgramIsError) {
+  std::string e = write("t.expect", two_lines_expect);
+  Cli c = conkit_cli({"check", "--expect", e, "--", "/nonexistent/program"});
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("ERROR"), std::string::npos) << c.out;
+}
+
+TEST_F(CliTest, ExpectStatusInvertsForMetaTests) {
+  std::string e = write("t.expect", two_lines_expect);
+  EXPECT_EQ(conkit_cli({"check", "--expect", e, "--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo bye"}).exit_code, 0);
+  EXPECT_EQ(conkit_cli({"check", "--expect", e, "--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo hello; echo bye"})
+                .exit_code, 1);
+}
+
+TEST_F(CliTest, BadUnitIsUsageError) {
+  std::string e = write("t.expect", two_lines_expect);
+  Cli c = conkit_cli({"check", "--expect", e, "--unit", "fast", "--", "/bin/true"});
+  EXPECT_EQ(c.exit_code, 2) << c.out;
+  EXPECT_NE(c.out.find("--unit"), std::string::npos) << c.out;
+}
+
+TEST_F(CliTest, WritesJsonAndJunit) {
+  std::string e = write("t.expect", two_lines_expect);
+  std::string json = (dir_ / "out" / "r.json").string(), junit = (dir_ / "out" / "r.xml").string();
+  Cli c = conkit_cli({"check", "--expect", e, "--json", json, "--junit", junit, "--", "/bin/sh", "-c", "echo hello; echo bye"});
+  ASSERT_EQ(c.exit_code, 0) << c.out;
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(json));
+  ASSERT_EQ(j.at("cases").size(), 1u);
+  EXPECT_EQ(j["cases"][0].at("status"), "PASS");
+  std::ifstream x(junit);
+  std::string xml((std::istreambuf_iterator<char>(x)), {});
+  EXPECT_NE(xml.find("<testcase"), std::string::npos) << xml;
+}
+
+TEST_F(CliTest, ListAndRunReadTheManifest) {
+  std::string e = write("t.expect", two_lines_expect);
+  nlohmann::json m = {{"sanitizer", "none"},
+                      {"unit_ms", 100},
+                      {"cases",
+                       {{{"name", "demo.good"}, {"scenario", "cli"}, {"model", "shell"}, {"expect", e},
+                         {"argv", {"/bin/sh", "-c", "echo hello; echo bye"}}, {"labels", {"case", "shell"}}},
+                        {{"name", "demo.bad"}, {"scenario", "cli"}, {"model", "shell"}, {"expect", e},
+                         {"argv", {"/bin/sh", "-c", "echo nope"}}, {"labels", {"case", "broken"}}}}}};
+  std::string manifest = write("cases.json", m.dump());
+
+  Cli list = conkit_cli({"list", "--manifest", manifest});
+  EXPECT_EQ(list.exit_code, 0) << list.out;
+  EXPECT_NE(list.out.find("demo.good"), std::string::npos);
+  EXPECT_NE(list.out.find("demo.bad"), std::string::npos);
+
+  EXPECT_EQ(conkit_cli({"run", "--manifest", manifest, "demo.good"}).exit_code, 0);
+  EXPECT_EQ(conkit_cli({"run", "--manifest", manifest, "-L", "shell"}).exit_code, 0);
+  Cli all = conkit_cli({"run", "--manifest", manifest});
+  EXPECT_EQ(all.exit_code, 1) << all.out;
+  EXPECT_NE(all.out.find("1 passed, 1 failed"), std::string::npos) << all.out;
+  EXPECT_EQ(conkit_cli({"run", "--manifest", manifest, "no.such.case"}).exit_code, 2);
+}
+
+}  // namespace

@@ -1,0 +1,8 @@
+// uv_adapters.hpp — libuv executors mapped onto the conformance adapter concepts: a uv_loop_t as an
+// event loop (UvLoop), the uv_queue_work threadpool as a thread pool (UvWorkQueue), and uv_spawn
+// children as a process pool (UvProcessPool). All skip under ThreadSanitizer (uv_common.hpp).
+#pragma once
+
+#include "uv_loop_adapter.hpp"
+#include "uv_spawn_adapter.hpp"
+#include "uv_work_adapter.hpp"

@@ -1,0 +1,280 @@
+// report_test.cpp — the renderings of a CaseResult: the annotated transcript shows times,
+// annotations, where matching stopped and by how much a bound was missed; the JSON carries the raw
+// data back intact; the JUnit XML is well-formed and escaped.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "conkit/report.hpp"
+
+namespace conkit {
+namespace {
+
+ExpectFile parse(const std::string& body) {
+  ParseResult p = parse_expect("scenario: concurrent_fetch\nmodel: async\n" + body, "t.expect");
+  std::string errors;
+  for (const auto& e : p.errors) errors += e.to_string() + "\n";
+  EXPECT_TRUE(p.ok()) << errors;
+  return p.file;
+}
+
+Line out(double t, std::string text) { return Line{Stream::out, t, std::move(text)}; }
+
+// A case whose one run fails twice: the closing line never comes, and the fetches took 2.01u
+// where at most 1.5u was allowed.
+const char* kBody =
+    "out \"Starting\" @start\n"                                  // line 3
+    "any-order @fetching {\n"                                    // line 4
+    "  out \"Fetching data...\" x2\n"                            // line 5
+    "}\n"                                                        // line 6
+    "out \"Data fetched!\" x2 @fetched\n"                        // line 7
+    "out \"Async tasks completed!\"\n"                           // line 8
+    "time @fetched.last - @fetching.first in 1..1.5\n";          // line 9
+
+CaseResult failing_case() {
+  CaseResult c;
+  c.expect = parse(kBody);
+  c.name = "concurrent_fetch/async";
+  c.expect_path = "t.expect";
+  c.unit_ms = 100;
+  c.wall_ms = 412;
+  RunResult r;
+  r.lines = {out(0.5, "Starting"),       out(103.2, "Fetching data..."), out(103.4, "Fetching data..."),
+             out(250, "Data fetched!"),  out(304.5, "Data fetched!"),    out(305, "Async tasks failed")};
+  r.end_ms = 306;
+  r.wall_ms = 307;
+  r.exit_code = 0;
+  GradeOptions o;
+  o.unit_ms = 100;
+  c.grades.push_back(grade_run(c.expect, r, o));
+  c.runs.push_back(r);
+  c.status = c.grades[0].status;
+  c.reason = "run 1: failed";
+  return c;
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+// ---- text ---------------------------------------------------------------------------------------
+
+TEST(ReportText, SummaryLine) {
+  CaseResult c = failing_case();
+  ASSERT_EQ(c.status, Status::fail);
+  std::string s = render_text(c, false);
+  EXPECT_EQ(s, "FAIL  concurrent_fetch/async  1 run  412 ms  (u=100ms)\n      run 1: failed\n");
+}
+
+TEST(ReportText, TranscriptShowsTimesAnnotationsStopAndMiss) {
+  CaseResult c = failing_case();
+  std::string s = render_text(c, true);
+  SCOPED_TRACE(s);
+  EXPECT_TRUE(contains(s, "[  103.2 ms  1.03u] out| Fetching data..."));
+  EXPECT_TRUE(contains(s, "<- out @fetching 1/2 (t.expect:5)"));
+  EXPECT_TRUE(contains(s, "<- out @fetching 2/2 (t.expect:5)"));
+  EXPECT_TRUE(contains(s, "<- out @fetched 2/2 (t.expect:7)"));
+  // The stop marker sits just above the line where the search for the closing line began.
+  const auto marker = s.find("v matching stopped here: t.expect:8:");
+  const auto stopped_line = s.find("out| Async tasks failed");
+  ASSERT_NE(marker, std::string::npos);
+  ASSERT_NE(stopped_line, std::string::npos);
+  EXPECT_LT(marker, stopped_line);
+  EXPECT_EQ(s.substr(marker, stopped_line - marker).find("Data fetched!"), std::string::npos);
+  // The broken bound, with bound, measured value and miss in units and in ms.
+  EXPECT_TRUE(contains(s, "t.expect:9:"));
+  EXPECT_TRUE(contains(s, "measured 2.01u (201.3 ms), bound <= 1.5u (150 ms), missed by 0.51u (51.3 ms)"));
+}
+
+TEST(ReportText, PassingRunsHaveNoTranscript) {
+  CaseResult c = failing_case();
+  c.grades[0] = RunGrade{};
+  c.status = Status::pass;
+  c.reason.clear();
+  std::string s = render_text(c, true);
+  EXPECT_EQ(s, "PASS  concurrent_fetch/async  1 run  412 ms  (u=100ms)\n");
+}
+
+TEST(ReportText, OutcomeSanitizerAndUnprintableBytes) {
+  CaseResult c;
+  c.expect = parse("exit: any\noutcome counter == expected ACCEPTABLE \"exact\"\n"
+                   "outcome counter < expected FORBIDDEN \"lost increments\"\n");
+  c.name = "shared_counter/threads";
+  RunResult r;
+  r.lines = {out(1, std::string("bell\x07 and \xff")), Line{Stream::err, 2, "WARNING: ThreadSanitizer: data race"}};
+  SanitizerReport rep;
+  rep.tool = "ThreadSanitizer";
+  rep.kind = "data race";
+  rep.location = "global 'counter'";
+  rep.first_line = rep.last_line = 1;
+  rep.text = r.lines[1].text;
+  r.sanitizer_reports = {rep};
+  Fact counter;
+  counter.name = "counter";
+  counter.number = 1998;
+  counter.value_json = "1998";
+  Fact expected = counter;
+  expected.name = "expected";
+  expected.number = 2000;
+  expected.value_json = "2000";
+  r.facts = {counter, expected};
+  c.grades.push_back(grade_run(c.expect, r, GradeOptions{}));
+  c.runs.push_back(r);
+  c.status = c.grades[0].status;
+  std::string s = render_text(c, true);
+  SCOPED_TRACE(s);
+  EXPECT_TRUE(contains(s, "outcome: FORBIDDEN \"lost increments\" (t.expect:5:"));
+  EXPECT_TRUE(contains(s, "counter=1998 expected=2000"));
+  EXPECT_TRUE(contains(s, "sanitizer: ThreadSanitizer: data race at global 'counter' (lines 2..2)"));
+  EXPECT_TRUE(contains(s, "unexpected ThreadSanitizer report"));
+  EXPECT_TRUE(contains(s, escape_for_display(std::string("bell\x07 and \xff"))));
+  EXPECT_FALSE(contains(s, "\x07"));
+}
+
+// ---- JSON ---------------------------------------------------------------------------------------
+
+TEST(ReportJson, RoundTripsKeyFields) {
+  CaseResult c = failing_case();
+  c.runs[0].lines.push_back(out(306, std::string("raw \xff\xfe bytes")));
+  c.grades[0].annotations.emplace_back();
+  Fact f;
+  f.name = "tid";
+  f.number = 4711;
+  f.value_json = "4711";
+  f.t_ms = 12.5;
+  f.inner_ms = 12.25;
+  c.runs[0].facts.push_back(f);
+  const std::string text = to_json({c}).dump(2);  // must not throw on the invalid UTF-8 line
+  const auto j = nlohmann::json::parse(text);
+  ASSERT_EQ(j.at("cases").size(), 1u);
+  const auto& jc = j["cases"][0];
+  EXPECT_EQ(jc["name"], "concurrent_fetch/async");
+  EXPECT_EQ(jc["status"], "FAIL");
+  EXPECT_EQ(jc["unit_ms"], 100.0);
+  EXPECT_EQ(jc["expect"]["scenario"], "concurrent_fetch");
+  ASSERT_EQ(jc["runs"].size(), 1u);
+  const auto& run = jc["runs"][0];
+  EXPECT_EQ(run["ending"], "exited");
+  EXPECT_EQ(run["exit_code"], 0);
+  ASSERT_EQ(run["lines"].size(), 7u);
+  EXPECT_EQ(run["lines"][1]["text"], "Fetching data...");
+  EXPECT_EQ(run["lines"][1]["stream"], "out");
+  EXPECT_DOUBLE_EQ(run["lines"][1]["t_ms"].get<double>(), 103.2);
+  EXPECT_EQ(run["lines"][6]["hex"], "72617720fffe206279746573");  // the exact bytes survive
+  EXPECT_EQ(run["facts"][0]["name"], "tid");
+  EXPECT_EQ(run["facts"][0]["value"], 4711);
+  EXPECT_DOUBLE_EQ(run["facts"][0]["inner_ms"].get<double>(), 12.25);
+  const auto& g = run["grade"];
+  EXPECT_EQ(g["status"], "FAIL");
+  ASSERT_EQ(g["failures"].size(), c.grades[0].failures.size());
+  EXPECT_EQ(g["failures"][0]["message"], c.grades[0].failures[0].message);
+  EXPECT_EQ(g["failures"][0]["loc"]["line"], c.grades[0].failures[0].loc.line);
+  EXPECT_EQ(g["stopped_at"], 5);
+  ASSERT_EQ(g["times"].size(), 1u);
+  EXPECT_NEAR(g["times"][0]["ms"].get<double>(), 201.3, 1e-9);
+  EXPECT_EQ(g["times"][0]["ok"], false);
+  EXPECT_NEAR(g["times"][0]["miss_ms"].get<double>(), 51.3, 1e-9);
+  EXPECT_DOUBLE_EQ(g["times"][0]["bound_hi_ms"].get<double>(), 150);
+  bool found = false;
+  for (const auto& a : g["annotations"])
+    if (a["line"] == 1) found = a["notes"][0] == "out @fetching 1/2 (t.expect:5)";
+  EXPECT_TRUE(found);
+}
+
+// ---- JUnit --------------------------------------------------------------------------------------
+
+// A tiny well-formedness check: tags balance, text has no raw '<', every '&' starts a known
+// entity, and no character XML 1.0 forbids appears.
+::testing::AssertionResult well_formed(const std::string& x) {
+  std::vector<std::string> open;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(x[i]);
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+      return ::testing::AssertionFailure() << "control character at " << i;
+    if (c == '&') {
+      static const char* entities[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#10;", "&#13;", "&#9;"};
+      bool ok = false;
+      for (const char* e : entities) ok = ok || x.compare(i, std::strlen(e), e) == 0;
+      if (!ok) return ::testing::AssertionFailure() << "bare & at " << i;
+    }
+    if (c != '<') continue;
+    const std::size_t end = x.find('>', i);
+    if (end == std::string::npos) return ::testing::AssertionFailure() << "unclosed tag at " << i;
+    std::string tag = x.substr(i + 1, end - i - 1);
+    if (tag.find('<') != std::string::npos) return ::testing::AssertionFailure() << "'<' inside a tag at " << i;
+    i = end;
+    if (tag[0] == '?') continue;
+    if (tag.back() == '/') continue;
+    const std::string name = tag.substr(tag[0] == '/' ? 1 : 0, tag.find(' ') - (tag[0] == '/' ? 1 : 0));
+    if (tag[0] == '/') {
+      if (open.empty() || open.back() != name)
+        return ::testing::AssertionFailure() << "</" << name << "> closes " << (open.empty() ? "nothing" : open.back());
+      open.pop_back();
+    } else {
+      open.push_back(name);
+    }
+  }
+  if (!open.empty()) return ::testing::AssertionFailure() << "<" << open.back() << "> never closed";
+  return ::testing::AssertionSuccess();
+}
+
+TEST(ReportJunit, WellFormedEscapedWithFailureAndSkipped) {
+  CaseResult fail = failing_case();
+  fail.name = "weird <&\"> name";
+  fail.runs[0].lines.push_back(out(400, std::string("ctl \x01\x1b[0m and bad \xff utf8 & <tags>")));
+  fail.grades[0].annotations.emplace_back(std::vector<std::string>{"x"});
+  CaseResult skip;
+  skip.name = "spawn_overhead/processes";
+  skip.status = Status::skip;
+  skip.reason = "needs 2 cores";
+  CaseResult pass;
+  pass.name = "worker_join/threads";
+  pass.status = Status::pass;
+  const std::string x = to_junit({fail, skip, pass}, "conkit & co");
+  SCOPED_TRACE(x);
+  EXPECT_TRUE(well_formed(x));
+  EXPECT_TRUE(contains(x, "name=\"weird &lt;&amp;&quot;&gt; name\""));
+  EXPECT_TRUE(contains(x, "name=\"conkit &amp; co\""));
+  EXPECT_TRUE(contains(x, "tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""));
+  EXPECT_TRUE(contains(x, "<failure type=\"FAIL\" message=\"run 1: failed\">"));
+  EXPECT_TRUE(contains(x, "<skipped message=\"needs 2 cores\"/>"));
+  // Exactly one failure element (the passing and skipped cases have none).
+  EXPECT_EQ(x.find("<failure"), x.rfind("<failure"));
+  EXPECT_TRUE(contains(x, "missed by 0.51u (51.3 ms)"));  // the transcript is the failure's body
+}
+
+TEST(ReportJunit, EveryFailingStatusIsAFailure) {
+  for (Status s : {Status::fail, Status::flaky, Status::timeout, Status::crash, Status::flood, Status::error,
+                   Status::invalid}) {
+    CaseResult c;
+    c.name = "c";
+    c.status = s;
+    const std::string x = to_junit({c}, "suite");
+    EXPECT_TRUE(well_formed(x)) << x;
+    EXPECT_TRUE(contains(x, "<failure type=\"" + to_string(s) + "\"")) << x;
+  }
+}
+
+// ---- write_file ---------------------------------------------------------------------------------
+
+TEST(ReportWriteFile, CreatesParentsAndFailsLoudly) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "conkit-report-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  const std::filesystem::path dir = tmpl;
+  const auto path = dir / "a" / "b" / "out.json";
+  write_file(path.string(), "{\"x\": 1}\n");
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), "{\"x\": 1}\n");
+  EXPECT_THROW(write_file((dir / "a" / "b" / "out.json" / "below-a-file").string(), "x"), std::runtime_error);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace conkit
