@@ -1,6 +1,12 @@
 // End-to-end tests of the `conkit` command line: it is run as a program (through conkit::run) on
 // shell programs it has never seen, with expected files written by the test.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -162,6 +168,44 @@ TEST_F(CliTest, ListAndRunReadTheManifest) {
   EXPECT_EQ(all.exit_code, 1) << all.out;
   EXPECT_NE(all.out.find("1 passed, 1 failed"), std::string::npos) << all.out;
   EXPECT_EQ(conkit_cli({"run", "--manifest", manifest, "no.such.case"}).exit_code, 2);
+}
+
+// Ctrl-C during `conkit verify`: the running case's process group is killed, and the reports are
+// still written, marked incomplete. (Started with posix_spawn: the test must signal conkit itself.)
+TEST_F(CliTest, InterruptedVerifyKillsTheCaseAndWritesAnIncompleteReport) {
+  const std::string pid_file = (dir_ / "case.pid").string();
+  std::string e = write("t.expect", two_lines_expect);
+  nlohmann::json m = {{"cases", {{{"name", "slow"}, {"scenario", "cli"}, {"model", "shell"}, {"expect", e},
+                                  {"argv", {"/bin/sh", "-c", "echo $$ > " + pid_file + "; exec sleep 60"}},
+                                  {"labels", {"case"}}}}}};
+  nlohmann::json reg = {{"claims", {{{"id", "slow-claim"}, {"claim", "c"}, {"sources", nlohmann::json::array()},
+                                     {"scopes", {{"native", {{"checks", {{{"scenario", "cli"}, {"model", "shell"},
+                                                  {"fact", "x"}, {"op", "=="}, {"bound", 1}, {"reason", "r"}}}}}}}}}}}};
+  std::string manifest = write("cases.json", m.dump()), registry = write("claims.json", reg.dump());
+  std::string out = (dir_ / "report").string();
+  std::vector<std::string> args{conkit_bin, "verify", "--manifest", manifest, "--registry", registry, "--out", out};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(::posix_spawn(&pid, conkit_bin.c_str(), nullptr, nullptr, argv.data(), environ), 0);
+  // Wait until the case is running (calibration comes first), then interrupt.
+  pid_t case_pid = 0;
+  for (int i = 0; i < 300 && case_pid == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream(pid_file) >> case_pid;
+  }
+  ASSERT_GT(case_pid, 0) << "the case never started";
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_TRUE(::kill(case_pid, 0) != 0 && errno == ESRCH) << "the case " << case_pid << " is still alive";
+  nlohmann::json raw = nlohmann::json::parse(std::ifstream(out + "/results.json"));
+  EXPECT_EQ(raw.at("complete"), false);
+  EXPECT_NE(raw.value("incomplete_reason", "").find("interrupted"), std::string::npos);
+  for (const char* f : {"/claims.md", "/claims-junit.xml", "/report.html"}) EXPECT_TRUE(fs::exists(out + f)) << f;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,7 +18,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -369,19 +369,24 @@ TEST(Runner, InheritedFdsDoNotReachTheCase) {
   EXPECT_LE(fds.size(), 5u) << "stdio, the facts fd and at most one of the shell's own";
 }
 
-// A signal handler's flag (RunOptions::cancel) ends the run at once, like a timeout.
+// A signal handler's flag (RunOptions::cancel) ends the run at once, like a timeout. The flag is
+// set the way `conkit verify` sets it on Ctrl-C: by a handler (here SIGALRM from setitimer).
+volatile std::sig_atomic_t cancel_flag = 0;
+extern "C" void set_cancel_flag(int) { cancel_flag = 1; }
+
 TEST(Runner, CancelFlagEndsTheRunLikeATimeout) {
-  static volatile std::sig_atomic_t flag = 0;
-  flag = 0;
+  cancel_flag = 0;
+  struct sigaction sa {}, old {};
+  sa.sa_handler = set_cancel_flag;
+  ASSERT_EQ(::sigaction(SIGALRM, &sa, &old), 0);
+  itimerval after_100ms{};
+  after_100ms.it_value.tv_usec = 100000;
+  ASSERT_EQ(::setitimer(ITIMER_REAL, &after_100ms, nullptr), 0);
   RunOptions o;
   o.argv = {"/bin/sleep", "10"};
-  o.cancel = &flag;
-  std::thread setter([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    flag = 1;
-  });
+  o.cancel = &cancel_flag;
   RunResult r = conkit::run(o);
-  setter.join();
+  ::sigaction(SIGALRM, &old, nullptr);
   EXPECT_EQ(r.ending, Ending::timed_out) << describe(r);
   EXPECT_LT(r.wall_ms, 5000) << describe(r);
   bool noted = false;

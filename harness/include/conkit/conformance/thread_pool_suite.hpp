@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -91,9 +92,12 @@ TYPED_TEST_P(ThreadPoolConformance, RunsEachTaskExactlyOnce) {
 // Guards against: wait() returning when the queue is empty but tasks are still running.
 TYPED_TEST_P(ThreadPoolConformance, WaitReturnsOnlyAfterAllRan) {
   constexpr int kTasks = 64, kRounds = 5;
+  // Declared before the pool, so they outlive it: after a failed ASSERT (wait() returned early)
+  // the pool's destructor still runs tasks that count into them.
+  std::array<std::atomic<int>, kRounds> done_in{};
   std::optional<TypeParam> pool(std::in_place, this->kWorkers);
   for (int round = 0; round < kRounds; ++round) {
-    std::atomic<int> done{0};
+    auto& done = done_in[round];
     for (int i = 0; i < kTasks; ++i) {
       pool->submit([&done, i] {
         std::this_thread::sleep_for(std::chrono::microseconds(50 * (i % 5)));  // uneven lengths
@@ -212,9 +216,10 @@ TYPED_TEST_P(ThreadPoolConformance, ConcurrencyReachesN) {
 // wait or in wait(). Ping-pong: one task, wait, again, with idle gaps so workers park.
 TYPED_TEST_P(ThreadPoolConformance, NoLostWakeup) {
   constexpr int kRounds = 300;
+  std::vector<std::atomic<bool>> done_in(kRounds);  // outlives the pool (see WaitReturnsOnlyAfterAllRan)
   std::optional<TypeParam> pool(std::in_place, this->kWorkers);
   for (int round = 0; round < kRounds; ++round) {
-    std::atomic<bool> done{false};
+    auto& done = done_in[round];
     pool->submit([&done] { done = true; });
     this->wait(*pool);
     ASSERT_TRUE(done.load()) << "round " << round;
@@ -228,10 +233,10 @@ TYPED_TEST_P(ThreadPoolConformance, NoLostWakeup) {
 // the oracle is ThreadSanitizer, which reports the race in a -fsanitize=thread build.
 TYPED_TEST_P(ThreadPoolConformance, NoDataRaceInQueue) {
   constexpr int kTasks = 64;
-  std::optional<TypeParam> pool(std::in_place, this->kWorkers);
   std::vector<int> written(kTasks, 0);        // written by tasks, read after wait()
   std::vector<int> given(kTasks, 0);          // written before submit, read by tasks
   std::vector<int> seen(kTasks, -1);
+  std::optional<TypeParam> pool(std::in_place, this->kWorkers);  // after the data: destroyed first
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < kTasks; ++i) {
       given[i] = round * 1000 + i;
