@@ -109,6 +109,7 @@ class UvLoop {
       std::lock_guard lock(self->mutex_);
       self->inbox_.insert(self->inbox_.begin(), std::make_move_iterator(items.begin()),
                           std::make_move_iterator(items.end()));
+      uv_async_send(&self->wake_);  // pending for the next run()
     }
     if (self->stopping_) uv_stop(&self->loop_);
   }

@@ -9,6 +9,7 @@
 // EOF); libuv reaps it (SIGCHLD) and the loop ends when the last handle is closed.
 #pragma once
 
+#include <csignal>
 #include <deque>
 #include <future>
 #include <list>
@@ -33,6 +34,9 @@ class UvProcessPool {
   static std::string unsupported() { return uv::tsan_reason(); }
 
   explicit UvProcessPool(conformance::ProcessPoolOptions options) : options_(std::move(options)) {
+    // A write to a child that just died must fail with EPIPE (on_exit then fails its job), not kill
+    // the whole process: libuv writes pipes with write(2). Process-wide, as every libuv program does.
+    std::signal(SIGPIPE, SIG_IGN);
     uv::check(uv_loop_init(&loop_), "uv_loop_init");
     uv::check(uv_async_init(&loop_, &wake_, on_wake), "uv_async_init");
     wake_.data = this;
