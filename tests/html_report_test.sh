@@ -27,7 +27,7 @@ need() {  # need <what> <min count> <pattern>
 }
 need "claims table" 1 'id="claims"'
 need "speedup plot" 1 'id="plot-speedup"'
-need "speedup points" 2 'class="point"'
+need "speedup points" 1 'class="point"'
 need "spawn cost plot" 1 'id="plot-spawn-cost"'
 need "spawn bars" 2 'class="bar"'
 need "memory plot" 1 'id="plot-spawn-memory"'

@@ -36,7 +36,6 @@ namespace conkit::adapters {
 class UvLoop {
  public:
   static constexpr bool fifo = true;  // one inbox, drained in order on the one loop thread
-  static std::string unsupported() { return uv::tsan_reason(); }
 
   UvLoop() {
     uv::check(uv_loop_init(&loop_), "uv_loop_init");

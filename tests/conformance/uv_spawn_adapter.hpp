@@ -31,7 +31,7 @@ namespace conkit::adapters {
 
 class UvProcessPool {
  public:
-  static std::string unsupported() { return uv::tsan_reason(); }
+  static std::string unsupported() { return uv::spawn_tsan_reason(); }
 
   explicit UvProcessPool(conformance::ProcessPoolOptions options) : options_(std::move(options)) {
     // A write to a child that just died must fail with EPIPE (on_exit then fails its job), not kill

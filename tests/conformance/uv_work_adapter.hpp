@@ -30,7 +30,6 @@ class UvWorkQueue {
  public:
   static constexpr conformance::Shutdown shutdown = conformance::Shutdown::finish_pending;
   static constexpr bool fifo = false;
-  static std::string unsupported() { return uv::tsan_reason(); }
 
   explicit UvWorkQueue(std::size_t /*requested: the size is global, see above*/) {
     uv::check(uv_loop_init(&loop_), "uv_loop_init");
