@@ -1,12 +1,14 @@
 // case_args.hpp — read a case's own flags (`--workers 4`, `--variant pool`) without a CLI library.
 //
 // Cases take few flags, each with a default, so `int_arg(argc, argv, "--workers", 2)` is all they
-// need. A flag given without a value, or with a value that is not a number, ends the case with
+// need (a case's argv is part of its expectation: keep it small). A flag given without a value, or with a value that is not a number, ends the case with
 // exit code 2 and a message: a mistyped command line must not run with silent defaults.
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -41,6 +43,34 @@ inline double number_arg(int argc, char** argv, std::string_view name, double fa
 
 inline int int_arg(int argc, char** argv, std::string_view name, int fallback) {
   return static_cast<int>(number_arg(argc, argv, name, fallback));
+}
+
+// A whole number in [lo, hi] into `value` (kept when the flag is absent); anything else exits 2.
+template <class Int>
+void range_arg(int argc, char** argv, std::string_view name, Int& value, long long lo, long long hi) {
+  const double d = number_arg(argc, argv, name, static_cast<double>(value));
+  if (d != static_cast<double>(static_cast<long long>(d)) || d < lo || d > hi) {
+    std::fprintf(stderr, "flag %s: %g is not a whole number in %lld..%lld\n", std::string(name).c_str(), d, lo, hi);
+    std::exit(2);
+  }
+  value = static_cast<Int>(d);
+}
+
+// One of `choices` into `value` (kept when the flag is absent); anything else exits 2.
+inline void choice_arg(int argc, char** argv, std::string_view name, std::string& value,
+                       std::initializer_list<std::string_view> choices) {
+  value = string_arg(argc, argv, name, value);
+  if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
+    std::fprintf(stderr, "flag %s: unknown value %s\n", std::string(name).c_str(), value.c_str());
+    std::exit(2);
+  }
+}
+
+// A switch without a value (`--sequential`).
+inline bool has_flag(int argc, char** argv, std::string_view name) {
+  for (int i = 1; i < argc; ++i)
+    if (name == argv[i]) return true;
+  return false;
 }
 
 }  // namespace conkit::cases

@@ -14,7 +14,7 @@
 #include <conkit/facts.hpp>
 #include <vector>
 
-#include "cli_flags.hpp"
+#include "case_args.hpp"
 #include "task_span.hpp"
 
 namespace asio = boost::asio;
@@ -54,7 +54,7 @@ asio::awaitable<void> fetch_all(int n, bool sequential, fetch_record& rec) {
 }
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_flag(argc, argv, "--n", 2);
+  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
   const bool sequential = conkit::cases::has_flag(argc, argv, "--sequential");
   conkit::fact("model", "async");
   conkit::fact("variant", sequential ? "sequential" : "concurrent");

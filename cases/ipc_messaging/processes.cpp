@@ -8,7 +8,6 @@
 //        build/default/cases/case_ipc_messaging_processes
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <array>
 #include <optional>
 #include <string>
@@ -19,6 +18,7 @@
 
 #include "ipc_exchange.hpp"
 #include "worker.hpp"
+#include "case_args.hpp"
 
 namespace asio = boost::asio;
 namespace ipc = conkit::cases::ipc;
@@ -76,11 +76,9 @@ int main(int argc, char** argv) {
   if (conkit::cases::is_worker(argc, argv)) return run_peer(std::stoul(argv[2]));
   int peers = 2;
   std::uint32_t messages = 1000, pings = 50;
-  CLI::App app{"ipc_messaging under processes"};
-  app.add_option("--peers", peers)->check(CLI::Range(1, 64));
-  app.add_option("--messages", messages)->check(CLI::Range(1u, 1'000'000u));
-  app.add_option("--pings", pings)->check(CLI::Range(0u, 10'000u));
-  CLI11_PARSE(app, argc, argv);
+  conkit::cases::range_arg(argc, argv, "--peers", peers, 1, 64);
+  conkit::cases::range_arg(argc, argv, "--messages", messages, 1, 1'000'000);
+  conkit::cases::range_arg(argc, argv, "--pings", pings, 0, 10'000);
   pings = std::min(pings, messages);
 
   conkit::say("Exchanging messages with " + std::to_string(peers) + " processes...");

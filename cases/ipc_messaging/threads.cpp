@@ -6,7 +6,6 @@
 // Claims: ipc-needed, procs-high-overhead (threads are the baseline for the cost comparison).
 // Run: conkit check --expect expected/ipc_messaging/threads.expect --
 //        build/default/cases/case_ipc_messaging_threads
-#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <thread>
@@ -14,6 +13,7 @@
 
 #include "ipc_messages.hpp"
 #include "message_queue.hpp"
+#include "case_args.hpp"
 
 namespace ipc = conkit::cases::ipc;
 using queue = conkit::cases::message_queue<ipc::message>;
@@ -63,11 +63,9 @@ ipc::exchange_result exchange(peer_link& l, std::uint32_t messages, std::uint32_
 int main(int argc, char** argv) {
   int peers = 2;
   std::uint32_t messages = 1000, pings = 50;
-  CLI::App app{"ipc_messaging under threads"};
-  app.add_option("--peers", peers)->check(CLI::Range(1, 64));
-  app.add_option("--messages", messages)->check(CLI::Range(1u, 1'000'000u));
-  app.add_option("--pings", pings)->check(CLI::Range(0u, 10'000u));
-  CLI11_PARSE(app, argc, argv);
+  conkit::cases::range_arg(argc, argv, "--peers", peers, 1, 64);
+  conkit::cases::range_arg(argc, argv, "--messages", messages, 1, 1'000'000);
+  conkit::cases::range_arg(argc, argv, "--pings", pings, 0, 10'000);
   pings = std::min(pings, messages);
 
   conkit::say("Exchanging messages with " + std::to_string(peers) + " threads...");

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "cli_flags.hpp"
+#include "case_args.hpp"
 #include "delay_server.hpp"
 #include "sanitized.hpp"
 #include "task_span.hpp"
@@ -50,7 +50,7 @@ asio::awaitable<void> fetch_all(int n, unsigned short port, conkit::cases::task_
 }
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_flag(argc, argv, "--n", 2);
+  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
   conkit::fact("model", "async");
   conkit::fact("unit_ms", conkit::unit().count());
   conkit::fact("n", n);

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cli_flags.hpp"
+#include "case_args.hpp"
 #include "delay_server.hpp"
 #include "task_span.hpp"
 #include "worker.hpp"
@@ -38,7 +38,7 @@ int fetch_worker(char** argv) {
 
 int main(int argc, char** argv) {
   if (cc::is_worker(argc, argv)) return fetch_worker(argv);
-  const int n = cc::int_flag(argc, argv, "--n", 2);
+  const int n = cc::int_arg(argc, argv, "--n", 2);
   conkit::fact("model", "processes");
   conkit::fact("unit_ms", conkit::unit().count());
   conkit::fact("n", n);

@@ -6,12 +6,13 @@
 // Claims: threads-race (its async counterpart: a lost update needs a switch point, not threads).
 // Run: conkit check --expect expected/shared_counter/async-await.expect --
 //        build/default/cases/case_shared_counter_async --variant await
-#include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <exception>
 #include <string>
 
 #include <conkit/facts.hpp>
+
+#include "case_args.hpp"
 
 namespace asio = boost::asio;
 
@@ -39,11 +40,9 @@ asio::awaitable<void> count(int iterations, bool await_between) {
 int main(int argc, char** argv) {
   std::string variant = "plain";
   int workers = 4, iterations = 10'000;
-  CLI::App app{"shared_counter under async"};
-  app.add_option("--variant", variant)->check(CLI::IsMember({"plain", "await"}));
-  app.add_option("--workers", workers)->check(CLI::Range(1, 10'000));
-  app.add_option("--iterations", iterations)->check(CLI::Range(1, 10'000'000));
-  CLI11_PARSE(app, argc, argv);
+  conkit::cases::choice_arg(argc, argv, "--variant", variant, {"plain", "await"});
+  conkit::cases::range_arg(argc, argv, "--workers", workers, 1, 10'000);
+  conkit::cases::range_arg(argc, argv, "--iterations", iterations, 1, 10'000'000);
 
   conkit::say("Counting with " + std::to_string(workers) + " coroutines, variant " + variant + "...");
   asio::io_context loop;

@@ -10,7 +10,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <atomic>
 #include <new>
 #include <string>
@@ -19,6 +18,7 @@
 
 #include <conkit/facts.hpp>
 #include "worker.hpp"
+#include "case_args.hpp"
 
 namespace {
 int counter = 0;  // every process has its own copy
@@ -55,11 +55,9 @@ int main(int argc, char** argv) {
   if (conkit::cases::is_worker(argc, argv)) return run_worker({argv + 2, argv + argc});
   std::string variant = "copy";
   int workers = 2, iterations = 100'000;
-  CLI::App app{"shared_counter under processes"};
-  app.add_option("--variant", variant)->check(CLI::IsMember({"copy", "shm"}));
-  app.add_option("--workers", workers)->check(CLI::Range(1, 64));
-  app.add_option("--iterations", iterations)->check(CLI::Range(1, 10'000'000));
-  CLI11_PARSE(app, argc, argv);
+  conkit::cases::choice_arg(argc, argv, "--variant", variant, {"copy", "shm"});
+  conkit::cases::range_arg(argc, argv, "--workers", workers, 1, 64);
+  conkit::cases::range_arg(argc, argv, "--iterations", iterations, 1, 10'000'000);
 
   conkit::say("Counting with " + std::to_string(workers) + " processes, variant " + variant + "...");
   // Removes the shared memory object when the parent is done, also on an exception.

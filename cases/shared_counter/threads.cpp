@@ -11,7 +11,6 @@
 // Claims: threads-share-memory, threads-race.
 // Run: conkit check --expect expected/shared_counter/threads-racy.expect --
 //        build/default/cases/case_shared_counter_threads --variant racy
-#include <CLI/CLI.hpp>
 #include <atomic>
 #include <latch>
 #include <mutex>
@@ -20,6 +19,8 @@
 #include <vector>
 
 #include <conkit/facts.hpp>
+
+#include "case_args.hpp"
 
 namespace {
 // A plain int on purpose: all three variants update the very same variable.
@@ -55,11 +56,9 @@ void count_atomic(int iterations) {
 int main(int argc, char** argv) {
   std::string variant = "racy";
   int workers = 2, iterations = 4'000'000;
-  CLI::App app{"shared_counter under threads"};
-  app.add_option("--variant", variant)->check(CLI::IsMember({"racy", "mutex", "atomic"}));
-  app.add_option("--workers", workers)->check(CLI::Range(1, 64));
-  app.add_option("--iterations", iterations)->check(CLI::Range(1, 100'000'000));
-  CLI11_PARSE(app, argc, argv);
+  conkit::cases::choice_arg(argc, argv, "--variant", variant, {"racy", "mutex", "atomic"});
+  conkit::cases::range_arg(argc, argv, "--workers", workers, 1, 64);
+  conkit::cases::range_arg(argc, argv, "--iterations", iterations, 1, 100'000'000);
 
   const auto count = variant == "mutex"    ? count_mutex
                     : variant == "atomic" ? count_atomic

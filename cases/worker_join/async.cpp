@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cli_flags.hpp"
+#include "case_args.hpp"
 #include "task_span.hpp"
 
 namespace asio = boost::asio;
@@ -41,7 +41,7 @@ asio::awaitable<void> join_all(int n, conkit::cases::task_span& span) {
 }
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_flag(argc, argv, "--n", 2);
+  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
   conkit::fact("model", "async");
   conkit::fact("unit_ms", conkit::unit().count());
   conkit::fact("n", n);

@@ -13,11 +13,11 @@
 #include <thread>
 #include <vector>
 
-#include "cli_flags.hpp"
+#include "case_args.hpp"
 #include "task_span.hpp"
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_flag(argc, argv, "--n", 2);
+  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
   conkit::fact("model", "threads");
   conkit::fact("unit_ms", conkit::unit().count());
   conkit::fact("n", n);
