@@ -59,19 +59,6 @@ std::string short_loc(const SourceLoc& l) {
   return std::filesystem::path(l.file).filename().string() + ":" + std::to_string(l.line);
 }
 
-std::string op_text(CmpOp op) {
-  switch (op) {
-    case CmpOp::eq: return "==";
-    case CmpOp::ne: return "!=";
-    case CmpOp::lt: return "<";
-    case CmpOp::le: return "<=";
-    case CmpOp::gt: return ">";
-    case CmpOp::ge: return ">=";
-    case CmpOp::in_range: return "in";
-  }
-  return "?";
-}
-
 std::string lines_word(long long n) { return n == 1 ? "line" : "lines"; }
 
 bool compare(double a, CmpOp op, double b, double b_hi) {
@@ -350,7 +337,7 @@ std::string time_source(const TimeCheck& tc) {
       case TimeCheck::Kind::total: s = "total"; break;
     }
     const std::string unit = tc.in_units ? "" : "ms";
-    s += " " + op_text(tc.op) + " " + num(tc.lo, 3) + unit;
+    s += " " + to_string(tc.op) + " " + num(tc.lo, 3) + unit;
     if (tc.op == CmpOp::in_range) s += ".." + num(tc.hi, 3) + unit;
   }
   if (s.rfind("time", 0) != 0) s = "time " + s;
@@ -386,7 +373,7 @@ TimeMeasure judge_time(std::size_t index, const TimeCheck& tc, std::optional<dou
 std::string time_message(const TimeCheck& tc, const TimeMeasure& m, double unit_ms, const std::string& why) {
   std::string s = time_source(tc) + ": ";
   if (!m.ms) return s + "cannot measure: " + why;
-  std::string op = op_text(tc.op);
+  std::string op = to_string(tc.op);
   double bound = m.bound_lo_ms;
   if (tc.op == CmpOp::in_range) {
     op = *m.ms < m.bound_lo_ms ? ">=" : "<=";
@@ -647,7 +634,7 @@ class Grader {
     std::string why;
     auto n = resolve(c.n, r_, why);
     std::optional<long long> hi = c.op == CmpOp::in_range ? resolve(c.n_hi, r_, why) : n;
-    std::string stmt = std::string("count ") + word(c.stream) + " " + c.matcher.to_string() + " " + op_text(c.op) +
+    std::string stmt = std::string("count ") + word(c.stream) + " " + c.matcher.to_string() + " " + to_string(c.op) +
                        " " + count_text(c.n) + (c.op == CmpOp::in_range ? ".." + count_text(c.n_hi) : "");
     if (!n || !hi) return fail(c.loc, stmt + ": " + why);
     if (!compare(static_cast<double>(found), c.op, static_cast<double>(*n), static_cast<double>(*hi))) {
