@@ -20,8 +20,26 @@ import cpu_burn  # noqa: E402
 
 def task(iterations, results):
     wall_ms, cpu_ms = cpu_burn.spin(iterations)
-    ck.fact("task_ms", wall_ms)  # forked children keep the facts channel
-    results.put(cpu_ms / wall_ms)
+    results.put((wall_ms, cpu_ms / wall_ms))
+
+
+def measure(ctx, workers, iterations):
+    """One repetition: the tasks in turn on this process, then in `workers` forked processes."""
+    seq_ms, seq_share = cpu_burn.sequential(workers, iterations)
+    results = ctx.SimpleQueue()
+    start = ck.now_ns()
+    procs = [ctx.Process(target=task, args=(iterations, results)) for _ in range(workers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    par_ms = (ck.now_ns() - start) / 1e6
+    if any(p.exitcode != 0 for p in procs):
+        sys.exit("a worker failed")
+    tasks = [results.get() for _ in procs]
+    # Each worker should have had a core to itself; less means other work took the CPU.
+    return {"seq_ms": seq_ms, "par_ms": par_ms, "task_ms": [t[0] for t in tasks],
+            "cpu_share": min([seq_share] + [t[1] for t in tasks])}
 
 
 if __name__ == "__main__":
@@ -37,22 +55,6 @@ if __name__ == "__main__":
     if cores < 2:
         ck.skip("one usable core: parallel speedup cannot be observed")
     cpu_burn.spin(args.iterations // 10)  # warm up
-    seq_ms, seq_share = cpu_burn.sequential(args.workers, args.iterations)
-    results = ctx.SimpleQueue()
-    start = ck.now_ns()
-    procs = [ctx.Process(target=task, args=(args.iterations, results))
-             for _ in range(args.workers)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
-    par_ms = (ck.now_ns() - start) / 1e6
-    if any(p.exitcode != 0 for p in procs):
-        sys.exit("a worker failed")
-    # Each worker should have had a core to itself; less means other work took the CPU.
-    ck.fact("cpu_share", min([seq_share] + [results.get() for _ in procs]))
-    ck.fact("seq_ms", seq_ms)
-    ck.fact("par_ms", par_ms)
-    ck.fact("speedup", seq_ms / par_ms)
-    ck.say(f"sequential {seq_ms:.0f} ms, {args.workers} processes {par_ms:.0f} ms")
+    best = cpu_burn.best_of(3, lambda: measure(ctx, args.workers, args.iterations))
+    cpu_burn.report(best, args.workers, "processes")
     ck.say("done")
