@@ -52,7 +52,7 @@ std::string scope_evidence(const json& s) {
 const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
 
 std::string svg_speedup(const json& series, int cores) {
-  const double W = 560, H = 320, L = 50, R = 150, T = 20, B = 40;
+  const double W = 640, H = 320, L = 50, R = 190, T = 20, B = 40;  // R: room for the longest model name
   double max_w = 4, max_s = std::max(2.0, static_cast<double>(cores));
   for (const auto& s : series)
     for (const auto& p : s["points"]) max_w = std::max(max_w, p[0].get<double>()), max_s = std::max(max_s, p[1].get<double>());
@@ -94,7 +94,7 @@ std::string svg_log_bars(const std::string& id, const std::string& title, const 
   std::vector<std::pair<std::string, double>> bars;
   for (const auto& r : rows)
     if (r.contains(key) && r[key].get<double>() > 0) bars.emplace_back(r["model"], r[key].get<double>());
-  const double W = 560, row = 24, L = 190, T = 24;
+  const double W = 680, row = 24, L = 270, T = 24;  // L: room for "python_multiprocessing (forkserver)"
   const double H = T + row * std::max<std::size_t>(1, bars.size()) + 30;
   double lo = 1e300, hi = 0;
   for (auto& [m, v] : bars) lo = std::min(lo, v), hi = std::max(hi, v);
@@ -122,7 +122,7 @@ std::string svg_timeline(const json& timeline) {
   double span = 1;
   for (const auto& r : rows)
     for (const auto& e : r["events"]) span = std::max(span, e["t_ms"].get<double>());
-  const double W = 560, row = 40, L = 190, T = 24;
+  const double W = 680, row = 40, L = 270, T = 24;
   const double H = T + row * std::max<std::size_t>(1, rows.size()) + 30;
   auto x = [&](double t) { return L + t / span * (W - L - 30); };
   std::string o = fmt::format("<svg id=\"plot-timeline\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\">", W, H);
