@@ -1,8 +1,11 @@
 // case_args.hpp — read a case's own flags (`--workers 4`, `--variant pool`) without a CLI library.
 //
-// Cases take few flags, each with a default, so `int_arg(argc, argv, "--workers", 2)` is all they
-// need (a case's argv is part of its expectation: keep it small). A flag given without a value, or with a value that is not a number, ends the case with
-// exit code 2 and a message: a mistyped command line must not run with silent defaults.
+// Cases take few flags, each with a default (a case's argv is part of its expectation: keep it
+// small): `int_arg(argc, argv, "--workers", 2)`, `range_arg(..., "--peers", peers, 1, 64)`,
+// `choice_arg(..., "--variant", variant, {"racy", "mutex"})`, `has_flag(..., "--sequential")`.
+// A flag without a value, a value that is not a number, out of range or not among the choices
+// ends the case with exit code 2 and a message: a mistyped command line must not run with silent
+// defaults.
 #pragma once
 
 #include <algorithm>
