@@ -634,11 +634,6 @@ class ExprParser {
 
 // ---- the file parser -------------------------------------------------------------------------
 
-const std::set<std::string> kHeaderKeys = {"scenario", "model",  "claims",  "exit",
-                                           "timeout",  "repeat", "timing",  "marker",
-                                           "race",     "race-match", "deflake", "env",
-                                           "inherit"};
-
 class FileParser {
  public:
   explicit FileParser(std::string path) { result_.file.path = std::move(path); }
@@ -949,77 +944,132 @@ class FileParser {
   }
 
   // ---- headers ----
+  //
+  // Every header key is one row of header_keys(): its name, whether it may appear on several
+  // lines (each adding a value), and the member that parses its value. To add a key, add a row
+  // and a value parser; the unknown-key message and the once-only rule follow from the table.
+
+  using ValueParser = void (FileParser::*)(Scanner& sc, int value_col);
+  struct HeaderKey {
+    std::string_view key;
+    bool repeatable;  // env, inherit: one value per line, any number of lines
+    ValueParser value;
+  };
+
+  static const std::vector<HeaderKey>& header_keys() {
+    static const std::vector<HeaderKey> keys = {
+        {"scenario", false, &FileParser::scenario_value},
+        {"model", false, &FileParser::model_value},
+        {"claims", false, &FileParser::claims_value},
+        {"exit", false, &FileParser::exit_header},
+        {"timeout", false, &FileParser::timeout_value},
+        {"repeat", false, &FileParser::repeat_value},
+        {"timing", false, &FileParser::timing_value},
+        {"marker", false, &FileParser::marker_value},
+        {"race", false, &FileParser::race_value},
+        {"race-match", false, &FileParser::race_match_value},
+        {"deflake", false, &FileParser::deflake_value},
+        {"env", true, &FileParser::env_value},
+        {"inherit", true, &FileParser::inherit_value},
+    };
+    return keys;
+  }
+
+  static const HeaderKey* find_header(std::string_view key) {
+    for (const auto& h : header_keys())
+      if (h.key == key) return &h;
+    return nullptr;
+  }
+
+  static std::string header_key_list() {
+    std::string out;
+    for (const auto& h : header_keys()) out += (out.empty() ? "" : ", ") + std::string(h.key);
+    return out;
+  }
 
   void header(Scanner& sc) {
     int key_col = sc.col();
     std::string key = sc.keyword();
     sc.expect(":", "':'");
-    if (!kHeaderKeys.count(key))
-      sc.fail(key_col, "expected a header key (scenario, model, claims, exit, timeout, repeat, "
-                       "timing, marker, race, race-match, deflake, env, inherit), found '" +
-                           display(key) + "'");
-    if (key != "env" && key != "inherit") {
+    const HeaderKey* h = find_header(key);
+    if (!h) sc.fail(key_col, "expected a header key (" + header_key_list() + "), found '" + display(key) + "'");
+    if (!h->repeatable) {
       auto [it, fresh] = header_lines_.emplace(key, sc.line);
       if (!fresh)
         sc.fail(key_col, "expected each header once, found a second '" + key + ":' (first at line " +
                              std::to_string(it->second) + ")");
     }
     sc.ws();
-    int value_col = sc.col();
-    if (key == "scenario" || key == "model") {
-      std::string n = sc.name();
-      if (n.empty()) sc.expected("a " + key + " name");
-      sc.expect_eol();
-      (key == "scenario" ? f_.scenario : f_.model) = n;
-    } else if (key == "claims") {
-      do {
-        std::string id = sc.name();
-        if (id.empty()) sc.expected("a claim id");
-        f_.claims.push_back(id);
-        sc.accept(",");
-      } while (!sc.eol());
-    } else if (key == "exit") {
-      f_.exit = exit_value(sc);
-    } else if (key == "timeout") {
-      Duration d = scan_duration(sc, false);
-      require_suffix(sc, d);
-      if (d.value <= 0) sc.fail(value_col, "expected a positive duration, found '" + display(sc.s.substr(value_col - 1, sc.pos - value_col + 1)) + "'");
-      if (d.unit == Unit::u) f_.timeout_units = d.value;
-      else f_.timeout_ms = d.unit == Unit::s ? d.value * 1000 : d.value;
-      sc.expect_eol();
-    } else if (key == "repeat") {
-      repeat_value(sc, value_col);
-    } else if (key == "timing") {
-      if (sc.accept("median")) f_.timing_median = true;
-      else if (sc.accept("all")) f_.timing_median = false;
-      else sc.expected("'all' or 'median'");
-      sc.expect_eol();
-    } else if (key == "marker") {
-      if (sc.peek() != '@') sc.expected("'@label'");
-      f_.marker = label(sc);
-      marker_loc_ = loc(sc, value_col);
-      sc.expect_eol();
-    } else if (key == "race") {
-      if (sc.accept("expected")) f_.race_expected = true;
-      else if (sc.accept("forbidden")) f_.race_expected = false;
-      else sc.expected("'expected' or 'forbidden'");
-      sc.expect_eol();
-    } else if (key == "race-match") {
-      f_.race_match = scan_matcher(sc);
-      sc.expect_eol();
-    } else if (key == "deflake") {
-      f_.deflake = static_cast<int>(scan_integer(sc, "a number of extra runs", 0, 1'000'000));
-      sc.expect_eol();
-    } else if (key == "env") {
-      env_value(sc);
-    } else if (key == "inherit") {
-      do {
-        std::string n = sc.ident();
-        if (n.empty()) sc.expected("an environment variable name");
-        f_.inherit.push_back(n);
-        sc.accept(",");
-      } while (!sc.eol());
-    }
+    (this->*(h->value))(sc, sc.col());
+  }
+
+  void scenario_value(Scanner& sc, int) { f_.scenario = required_name(sc, "scenario"); }
+  void model_value(Scanner& sc, int) { f_.model = required_name(sc, "model"); }
+  std::string required_name(Scanner& sc, const std::string& key) {
+    std::string n = sc.name();
+    if (n.empty()) sc.expected("a " + key + " name");
+    sc.expect_eol();
+    return n;
+  }
+
+  void claims_value(Scanner& sc, int) {
+    do {
+      std::string id = sc.name();
+      if (id.empty()) sc.expected("a claim id");
+      f_.claims.push_back(id);
+      sc.accept(",");
+    } while (!sc.eol());
+  }
+
+  void exit_header(Scanner& sc, int) { f_.exit = exit_value(sc); }
+
+  void timeout_value(Scanner& sc, int value_col) {
+    Duration d = scan_duration(sc, false);
+    require_suffix(sc, d);
+    if (d.value <= 0) sc.fail(value_col, "expected a positive duration, found '" + display(sc.s.substr(value_col - 1, sc.pos - value_col + 1)) + "'");
+    if (d.unit == Unit::u) f_.timeout_units = d.value;
+    else f_.timeout_ms = d.unit == Unit::s ? d.value * 1000 : d.value;
+    sc.expect_eol();
+  }
+
+  void timing_value(Scanner& sc, int) {
+    if (sc.accept("median")) f_.timing_median = true;
+    else if (sc.accept("all")) f_.timing_median = false;
+    else sc.expected("'all' or 'median'");
+    sc.expect_eol();
+  }
+
+  void marker_value(Scanner& sc, int value_col) {
+    if (sc.peek() != '@') sc.expected("'@label'");
+    f_.marker = label(sc);
+    marker_loc_ = loc(sc, value_col);
+    sc.expect_eol();
+  }
+
+  void race_value(Scanner& sc, int) {
+    if (sc.accept("expected")) f_.race_expected = true;
+    else if (sc.accept("forbidden")) f_.race_expected = false;
+    else sc.expected("'expected' or 'forbidden'");
+    sc.expect_eol();
+  }
+
+  void race_match_value(Scanner& sc, int) {
+    f_.race_match = scan_matcher(sc);
+    sc.expect_eol();
+  }
+
+  void deflake_value(Scanner& sc, int) {
+    f_.deflake = static_cast<int>(scan_integer(sc, "a number of extra runs", 0, 1'000'000));
+    sc.expect_eol();
+  }
+
+  void inherit_value(Scanner& sc, int) {
+    do {
+      std::string n = sc.ident();
+      if (n.empty()) sc.expected("an environment variable name");
+      f_.inherit.push_back(n);
+      sc.accept(",");
+    } while (!sc.eol());
   }
 
   void require_suffix(Scanner& sc, const Duration& d) {
@@ -1075,8 +1125,7 @@ class FileParser {
     return e;
   }
 
-  void env_value(Scanner& sc) {
-    int name_col = sc.col();
+  void env_value(Scanner& sc, int name_col) {
     std::string n = sc.ident();
     if (n.empty()) sc.expected("NAME=VALUE");
     sc.expect("=", "'=' after the variable name");
