@@ -56,10 +56,17 @@ conkit::Calibration quiet_machine() {
   return c;
 }
 
-json registry_with(const json& check, const json& requires_ = json::array()) {
+// A one-claim registry; checks written here without a reason get one (the parser requires it).
+json registry_with(json check, const json& requires_ = json::array()) {
+  if (!check.contains("reason")) check["reason"] = "test";
   return {{"articles", {{"003", "An article"}}},
           {"claims", {{{"id", "c1"}, {"claim", "a claim"}, {"sources", {"003"}},
                        {"scopes", {{"native", {{"requires", requires_}, {"checks", {check}}}}}}}}}};
+}
+
+json decide(const json& registry, const std::vector<CaseResult>& results, const conkit::Calibration& cal, double unit_ms,
+            bool python) {
+  return conkit::decide_claims(conkit::parse_registry(registry, "test.json"), results, cal, unit_ms, python);
 }
 
 const json span_check = {{"label", "span"}, {"scenario", "concurrent_fetch"}, {"model", "async"}, {"fact", "span_ms"},
@@ -71,14 +78,14 @@ TEST(Claims, HoldsWhenTheMedianFigureMeetsTheBound) {
   // Runs of 1.02u, 1.9u, 1.05u: the median (1.05u) decides, not the one slow run.
   std::vector<CaseResult> r{make_case("concurrent_fetch", "async",
                                       {{number_fact("span_ms", 102)}, {number_fact("span_ms", 190)}, {number_fact("span_ms", 105)}})};
-  json d = conkit::decide_claims(registry_with(span_check), r, quiet_machine(), 100, true);
+  json d = decide(registry_with(span_check), r, quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
   EXPECT_NE(d[0]["scopes"][0]["figure"].get<std::string>().find("1.05u <= 1.5u"), std::string::npos) << d.dump(2);
 }
 
 TEST(Claims, RefutedWhenTheFigureMissesTheBound) {
   std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 201)}})};
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), r, quiet_machine(), 100, true)), "REFUTED");
+  EXPECT_EQ(verdict_of(decide(registry_with(span_check), r, quiet_machine(), 100, true)), "REFUTED");
 }
 
 TEST(Claims, InconclusiveInsideTheNoiseBand) {
@@ -86,7 +93,7 @@ TEST(Claims, InconclusiveInsideTheNoiseBand) {
   conkit::Calibration noisy = quiet_machine();
   noisy.sleep_overshoot_p99_ms = 2;
   std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 16)}})};
-  json d = conkit::decide_claims(registry_with(span_check), r, noisy, 10, true);
+  json d = decide(registry_with(span_check), r, noisy, 10, true);
   EXPECT_EQ(verdict_of(d), "INCONCLUSIVE") << d.dump(2);
   EXPECT_NE(d[0]["scopes"][0]["reason"].get<std::string>().find("noise band"), std::string::npos);
 }
@@ -95,29 +102,29 @@ TEST(Claims, InconclusiveWhenTimerNoiseExceedsAQuarterUnit) {
   conkit::Calibration noisy = quiet_machine();
   noisy.sleep_overshoot_p99_ms = 30;
   std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 101)}})};
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), r, noisy, 100, true)), "INCONCLUSIVE");
+  EXPECT_EQ(verdict_of(decide(registry_with(span_check), r, noisy, 100, true)), "INCONCLUSIVE");
 }
 
 TEST(Claims, InconclusiveWithoutEvidence) {
-  json none = conkit::decide_claims(registry_with(span_check), {}, quiet_machine(), 100, true);
+  json none = decide(registry_with(span_check), {}, quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(none), "INCONCLUSIVE");
   EXPECT_NE(none[0]["scopes"][0]["reason"].get<std::string>().find("no evidence"), std::string::npos);
 
   std::vector<CaseResult> timed_out{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 100)}}, conkit::Status::timeout)};
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), timed_out, quiet_machine(), 100, true)), "INCONCLUSIVE");
+  EXPECT_EQ(verdict_of(decide(registry_with(span_check), timed_out, quiet_machine(), 100, true)), "INCONCLUSIVE");
 
   std::vector<CaseResult> no_fact{make_case("concurrent_fetch", "async", {{number_fact("other", 1)}})};
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(span_check), no_fact, quiet_machine(), 100, true)), "INCONCLUSIVE");
+  EXPECT_EQ(verdict_of(decide(registry_with(span_check), no_fact, quiet_machine(), 100, true)), "INCONCLUSIVE");
 }
 
 TEST(Claims, UnmetPreconditionIsExpectedInconclusive) {
   conkit::Calibration one_core = quiet_machine();
   one_core.usable_cores = 1;
   std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 100)}})};
-  json d = conkit::decide_claims(registry_with(span_check, {"cores>=2"}), r, one_core, 100, true);
+  json d = decide(registry_with(span_check, {"cores>=2"}), r, one_core, 100, true);
   EXPECT_EQ(verdict_of(d), "INCONCLUSIVE");
   EXPECT_EQ(d[0]["scopes"][0]["expected"], "INCONCLUSIVE");
-  json no_py = conkit::decide_claims(registry_with(span_check, {"python"}), r, quiet_machine(), 100, false);
+  json no_py = decide(registry_with(span_check, {"python"}), r, quiet_machine(), 100, false);
   EXPECT_EQ(no_py[0]["scopes"][0]["reason"], "no Python interpreter");
 }
 
@@ -129,11 +136,11 @@ TEST(Claims, SpeedupBoundScalesWithUsableCoresAndPicksTheLargestFittingW) {
     return make_case("cpu_parallelism", "threads", {{number_fact("workers", workers), number_fact("speedup", speedup)}});
   };
   // W=4 exceeds 2 cores and is ignored; W=2 at 1.9x >= 1.4 holds.
-  json d = conkit::decide_claims(registry_with(check), {w(1, 1.0), w(2, 1.9), w(4, 0.5)}, quiet_machine(), 100, true);
+  json d = decide(registry_with(check), {w(1, 1.0), w(2, 1.9), w(4, 0.5)}, quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
   EXPECT_EQ(d[0]["scopes"][0]["checks"][0]["bound"], 1.4);
   // W=2 at 1.0x: a machine where threads do not run in parallel refutes it.
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(check), {w(2, 1.0)}, quiet_machine(), 100, true)), "REFUTED");
+  EXPECT_EQ(verdict_of(decide(registry_with(check), {w(2, 1.0)}, quiet_machine(), 100, true)), "REFUTED");
 }
 
 TEST(Claims, WhereMinusPerFactCombineAndRatio) {
@@ -144,24 +151,24 @@ TEST(Claims, WhereMinusPerFactCombineAndRatio) {
   };
   auto mutex = make_case("shared_counter", "threads", {{string_fact("variant", "mutex"), number_fact("expected", 1000), number_fact("counter", 900)}});
   // One run of three lost updates: the max over runs decides; the mutex case is not selected.
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(lost), {make_case("shared_counter", "threads", {racy(1000), racy(997), racy(1000)}), mutex},
+  EXPECT_EQ(verdict_of(decide(registry_with(lost), {make_case("shared_counter", "threads", {racy(1000), racy(997), racy(1000)}), mutex},
                                              quiet_machine(), 100, true)), "HOLDS");
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(lost), {make_case("shared_counter", "threads", {racy(1000)})}, quiet_machine(), 100, true)),
+  EXPECT_EQ(verdict_of(decide(registry_with(lost), {make_case("shared_counter", "threads", {racy(1000)})}, quiet_machine(), 100, true)),
             "REFUTED");
 
   json exact = {{"scenario", "shared_counter"}, {"model", "threads"}, {"where", {{"variant", "mutex"}}}, {"fact", "counter"},
                 {"per", "fact:expected"}, {"op", "=="}, {"bound", 1}};
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(exact), {mutex}, quiet_machine(), 100, true)), "REFUTED");
+  EXPECT_EQ(verdict_of(decide(registry_with(exact), {mutex}, quiet_machine(), 100, true)), "REFUTED");
 
   json ratio = {{"scenario", "spawn_overhead"}, {"model", "processes"}, {"fact", "per_unit_us"},
                 {"ratio_to", {{"scenario", "spawn_overhead"}, {"model", "threads"}, {"fact", "per_unit_us"}}}, {"op", ">="}, {"bound", 3}};
   std::vector<CaseResult> spawn{make_case("spawn_overhead", "processes", {{number_fact("per_unit_us", 650)}}),
                                 make_case("spawn_overhead", "threads", {{number_fact("per_unit_us", 50)}})};
-  json d = conkit::decide_claims(registry_with(ratio), spawn, quiet_machine(), 100, true);
+  json d = decide(registry_with(ratio), spawn, quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(d), "HOLDS");
   EXPECT_DOUBLE_EQ(d[0]["scopes"][0]["checks"][0]["value"].get<double>(), 13.0);
   spawn[1].runs[0].facts[0].number = 400;
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(ratio), spawn, quiet_machine(), 100, true)), "REFUTED");
+  EXPECT_EQ(verdict_of(decide(registry_with(ratio), spawn, quiet_machine(), 100, true)), "REFUTED");
 }
 
 TEST(Claims, EvidenceIfExcludesRunsOfABusyMachine) {
@@ -172,10 +179,10 @@ TEST(Claims, EvidenceIfExcludesRunsOfABusyMachine) {
     return std::vector<conkit::Fact>{number_fact("speedup", speedup), number_fact("cpu_share", share)};
   };
   // The busy runs (0.3 of a core) would refute it; only the run that got its cores counts.
-  json d = conkit::decide_claims(registry_with(check), {make_case("cpu_parallelism", "python_multiprocessing", {run(0.9, 0.3), run(1.9, 0.95), run(0.8, 0.2)})},
+  json d = decide(registry_with(check), {make_case("cpu_parallelism", "python_multiprocessing", {run(0.9, 0.3), run(1.9, 0.95), run(0.8, 0.2)})},
                                  quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
-  json busy = conkit::decide_claims(registry_with(check), {make_case("cpu_parallelism", "python_multiprocessing", {run(0.9, 0.3)})},
+  json busy = decide(registry_with(check), {make_case("cpu_parallelism", "python_multiprocessing", {run(0.9, 0.3)})},
                                     quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(busy), "INCONCLUSIVE");
   EXPECT_NE(busy[0]["scopes"][0]["reason"].get<std::string>().find("machine busy"), std::string::npos) << busy.dump(2);
@@ -188,9 +195,9 @@ TEST(Claims, DistinctThreadIds) {
     for (double t : tids) f.push_back(number_fact("tid", t));
     return f;
   };
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(check), {make_case("concurrent_fetch", "async", {run({7, 7})})}, quiet_machine(), 100, true)),
+  EXPECT_EQ(verdict_of(decide(registry_with(check), {make_case("concurrent_fetch", "async", {run({7, 7})})}, quiet_machine(), 100, true)),
             "HOLDS");
-  EXPECT_EQ(verdict_of(conkit::decide_claims(registry_with(check), {make_case("concurrent_fetch", "async", {run({7, 8})})}, quiet_machine(), 100, true)),
+  EXPECT_EQ(verdict_of(decide(registry_with(check), {make_case("concurrent_fetch", "async", {run({7, 8})})}, quiet_machine(), 100, true)),
             "REFUTED");
 }
 
@@ -212,9 +219,114 @@ TEST(Claims, ShippedRegistryCoversEveryClaimWithReasons) {
     }
   }
   // Decided against no results, every scope is INCONCLUSIVE "no evidence", never HOLDS.
-  json d = conkit::decide_claims(reg, {}, quiet_machine(), 100, true);
+  json d = decide(reg, {}, quiet_machine(), 100, true);
   for (const auto& c : d)
     for (const auto& s : c["scopes"]) EXPECT_EQ(s["verdict"], "INCONCLUSIVE") << c["id"];
+}
+
+// ---- the typed registry: every rejected input, with the path and what was expected ----------
+
+// The one problem parse_registry reports for `registry`, or "" if it parsed.
+std::string registry_problem(const json& registry) {
+  try {
+    conkit::parse_registry(registry, "reg.json");
+  } catch (const conkit::RegistryError& e) {
+    EXPECT_EQ(e.problems.size(), 1u) << e.what();
+    return e.problems.empty() ? "" : e.problems[0];
+  }
+  return "";
+}
+
+json with(json check, const std::string& key, const json& value) {
+  check[key] = value;
+  return registry_with(check);
+}
+
+TEST(Registry, ShippedRegistryParses) {
+  conkit::Registry r = conkit::load_registry(CONKIT_SOURCE_DIR "/expected/claims.json");
+  EXPECT_EQ(r.claims.size(), 16u);
+  EXPECT_EQ(r.article_title("003").empty(), false);
+  const conkit::Check& speedup = r.claims[8].scopes[0].checks[0];  // threads-gil-cpu native
+  EXPECT_TRUE(speedup.bound.times_min_workers_cores);
+  EXPECT_DOUBLE_EQ(speedup.bound.value, 0.7);
+  EXPECT_EQ(speedup.op, conkit::CmpOp::ge);
+}
+
+TEST(Registry, UnknownOperatorIsAnErrorNotRefuted) {
+  EXPECT_EQ(registry_problem(with(span_check, "op", "=<")),
+            "reg.json: $.claims[0].scopes.native.checks[0].op: expected one of <, <=, >, >=, ==, got '=<'");
+}
+
+TEST(Registry, UnknownAggregationIsAnErrorNotNoEvidence) {
+  EXPECT_EQ(registry_problem(with(span_check, "agg", "average")),
+            "reg.json: $.claims[0].scopes.native.checks[0].agg: expected one of last, count, distinct, min, max, sum, got 'average'");
+}
+
+TEST(Registry, UnknownKeysAreNamedWithTheKeysAllowed) {
+  std::string p = registry_problem(with(span_check, "bond", 1.5));
+  EXPECT_NE(p.find("$.claims[0].scopes.native.checks[0]: unknown key 'bond' (expected one of "), std::string::npos) << p;
+  EXPECT_NE(p.find("bound"), std::string::npos) << p;
+  json top = registry_with(span_check);
+  top["claim"] = "misplaced";
+  EXPECT_NE(registry_problem(top).find("reg.json: $: unknown key 'claim'"), std::string::npos);
+  json scope = registry_with(span_check);
+  scope["claims"][0]["scopes"]["native"]["expects"] = "HOLDS";
+  EXPECT_NE(registry_problem(scope).find("$.claims[0].scopes.native: unknown key 'expects'"), std::string::npos);
+}
+
+TEST(Registry, BoundTimesIsReadAndChecked) {
+  json scaled = with(span_check, "bound", {{"k", 0.7}, {"times", "min_workers_cores"}});
+  EXPECT_TRUE(conkit::parse_registry(scaled, "reg.json").claims[0].scopes[0].checks[0].bound.times_min_workers_cores);
+  EXPECT_EQ(registry_problem(with(span_check, "bound", {{"k", 0.7}, {"times", "cores"}})),
+            "reg.json: $.claims[0].scopes.native.checks[0].bound.times: expected min_workers_cores, got 'cores'");
+  EXPECT_EQ(registry_problem(with(span_check, "bound", {{"k", 0.7}})),
+            "reg.json: $.claims[0].scopes.native.checks[0].bound: missing key 'times'");
+  EXPECT_EQ(registry_problem(with(span_check, "bound", "1.5")),
+            "reg.json: $.claims[0].scopes.native.checks[0].bound: expected a number or {\"k\", \"times\"}, got a string");
+}
+
+TEST(Registry, ClosedSetsAndRequiredKeys) {
+  EXPECT_EQ(registry_problem(with(span_check, "noise", "loud")),
+            "reg.json: $.claims[0].scopes.native.checks[0].noise: expected one of none, timer, cpu, got 'loud'");
+  EXPECT_EQ(registry_problem(with(span_check, "combine", "mean")),
+            "reg.json: $.claims[0].scopes.native.checks[0].combine: expected one of median, min, max, got 'mean'");
+  EXPECT_EQ(registry_problem(with(span_check, "pick", "best")),
+            "reg.json: $.claims[0].scopes.native.checks[0].pick: expected one of max_workers_le_cores, got 'best'");
+  EXPECT_EQ(registry_problem(with(span_check, "per", "second")),
+            "reg.json: $.claims[0].scopes.native.checks[0].per: expected unit, n_unit or fact:NAME, got 'second'");
+  EXPECT_EQ(registry_problem(with(span_check, "runs", 0)),
+            "reg.json: $.claims[0].scopes.native.checks[0].runs: expected a whole number >= 1, got 0");
+  json no_fact = span_check;
+  no_fact.erase("fact");
+  EXPECT_EQ(registry_problem(registry_with(no_fact)), "reg.json: $.claims[0].scopes.native.checks[0]: missing key 'fact'");
+  json no_reason = span_check;
+  no_reason["reason"] = "";
+  EXPECT_EQ(registry_problem(registry_with(no_reason)),
+            "reg.json: $.claims[0].scopes.native.checks[0].reason: expected a non-empty string, got \"\"");
+  EXPECT_EQ(registry_problem(registry_with(span_check, {"cores>=two"})),
+            "reg.json: $.claims[0].scopes.native.requires[0]: expected python or cores>=N, got 'cores>=two'");
+  json expect = registry_with(span_check);
+  expect["claims"][0]["scopes"]["native"]["expect"] = "TRUE";
+  EXPECT_EQ(registry_problem(expect),
+            "reg.json: $.claims[0].scopes.native.expect: expected one of HOLDS, REFUTED, INCONCLUSIVE, got 'TRUE'");
+  json source = registry_with(span_check);
+  source["claims"][0]["sources"] = {"999"};
+  EXPECT_EQ(registry_problem(source), "reg.json: $.claims[0].sources[0]: expected an id listed in $.articles, got '999'");
+  json ratio = with(span_check, "ratio_to", {{"scenario", "s"}, {"model", "m"}, {"fact", "f"}, {"op", "<"}});
+  EXPECT_EQ(registry_problem(ratio), "reg.json: $.claims[0].scopes.native.checks[0].ratio_to: unknown key 'op' (expected one of agg, "
+                                     "fact, minus, model, per, plus, scenario, where)");
+}
+
+TEST(Registry, EveryProblemIsReportedAtOnceAndLoadNamesTheFile) {
+  json two = with(span_check, "op", "=<");
+  two["claims"][0]["scopes"]["native"]["checks"][0]["agg"] = "avg";
+  try {
+    conkit::parse_registry(two, "reg.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const conkit::RegistryError& e) {
+    EXPECT_EQ(e.problems.size(), 2u) << e.what();
+  }
+  EXPECT_THROW(conkit::load_registry("/nonexistent/claims.json"), conkit::RegistryError);
 }
 
 json sample_document() {
@@ -231,7 +343,7 @@ json sample_document() {
   r.push_back(join);
   json raw = {{"complete", true}, {"calibration", conkit::to_json(quiet_machine())}, {"options", {{"unit_ms", 100}}},
               {"environment", {{"cpu_model", "test <cpu> & co"}}}};
-  raw["claims"] = conkit::decide_claims(registry_with(span_check), r, quiet_machine(), 100, true);
+  raw["claims"] = decide(registry_with(span_check), r, quiet_machine(), 100, true);
   raw["plots"] = conkit::plot_data(r);
   return raw;
 }

@@ -233,16 +233,15 @@ struct VerifyOptions {
 };
 
 // The scenario/model pairs a claim's checks read.
-std::set<std::pair<std::string, std::string>> evidence_needed(const nlohmann::json& registry,
+std::set<std::pair<std::string, std::string>> evidence_needed(const conkit::Registry& registry,
                                                               const std::vector<std::string>& only) {
   std::set<std::pair<std::string, std::string>> need;
-  for (const auto& claim : registry.at("claims")) {
-    if (!only.empty() && std::find(only.begin(), only.end(), claim.at("id").get<std::string>()) == only.end()) continue;
-    for (const auto& [scope, body] : claim.at("scopes").items())
-      for (const auto& check : body.at("checks")) {
-        need.emplace(check.value("scenario", ""), check.value("model", ""));
-        if (check.contains("ratio_to"))
-          need.emplace(check["ratio_to"].value("scenario", ""), check["ratio_to"].value("model", ""));
+  for (const auto& claim : registry.claims) {
+    if (!only.empty() && std::find(only.begin(), only.end(), claim.id) == only.end()) continue;
+    for (const auto& scope : claim.scopes)
+      for (const auto& check : scope.checks) {
+        need.emplace(check.of.scenario, check.of.model);
+        if (check.ratio_to) need.emplace(check.ratio_to->scenario, check.ratio_to->model);
       }
   }
   return need;
@@ -277,7 +276,7 @@ int cmd_verify(const Selection& sel, const Common& common, const VerifyOptions& 
   const bool progress = isatty(STDERR_FILENO) && !std::getenv("CI");
   std::signal(SIGINT, on_sigint);
 
-  const nlohmann::json registry = read_json_file(vo.registry);
+  const conkit::Registry registry = conkit::load_registry(vo.registry);
   const auto need = evidence_needed(registry, vo.only);
   std::vector<ShippedCase> cases;
   for (auto& c : sel.select({}))

@@ -45,23 +45,26 @@ std::optional<std::string> last_text(const CaseResult& c, const std::string& nam
   return std::nullopt;
 }
 
-bool where_matches(const CaseResult& c, const json& where) {
-  for (const auto& [key, want] : where.items()) {
+bool where_matches(const CaseResult& c, const std::vector<std::pair<std::string, std::string>>& where) {
+  for (const auto& [key, want] : where) {
     auto have = last_text(c, key);
-    if (!have) return false;
-    std::string w = want.is_string() ? want.get<std::string>() : fmt::format("{}", want.get<double>());
-    if (*have != w) return false;
+    if (!have || *have != want) return false;
   }
   return true;
 }
 
-std::vector<const CaseResult*> select_cases(const std::vector<CaseResult>& results, const json& spec) {
+std::vector<const CaseResult*> select_cases(const std::vector<CaseResult>& results, const Evidence& e) {
   std::vector<const CaseResult*> out;
   for (const auto& c : results)
-    if (c.expect.scenario == spec.value("scenario", "") && c.expect.model == spec.value("model", "") &&
-        where_matches(c, spec.value("where", json::object())))
-      out.push_back(&c);
+    if (c.expect.scenario == e.scenario && c.expect.model == e.model && where_matches(c, e.where)) out.push_back(&c);
   return out;
+}
+
+std::string where_text(const Evidence& e) {
+  if (e.where.empty()) return "";
+  json w = json::object();
+  for (const auto& [k, v] : e.where) w[k] = v;
+  return " with " + w.dump();
 }
 
 // Statuses whose facts are not evidence: the run did not get to the end on its own terms.
@@ -80,118 +83,119 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-bool compare(double a, const std::string& op, double b);
+bool compare(double a, CmpOp op, double b) {
+  switch (op) {
+    case CmpOp::le: return a <= b;
+    case CmpOp::ge: return a >= b;
+    case CmpOp::lt: return a < b;
+    case CmpOp::gt: return a > b;
+    case CmpOp::eq: return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b));
+    default: return false;  // the registry parser admits only the five above
+  }
+}
 
 // One run's value of a check's figure (before combining runs), or nothing if a fact is missing.
-std::optional<double> run_value(const RunResult& run, const json& spec, double unit_ms) {
-  const std::string fact = spec.at("fact");
-  const std::string agg = spec.value("agg", "last");
+std::optional<double> run_value(const RunResult& run, const Evidence& e, double unit_ms) {
   std::optional<double> v;
-  auto fs = facts_named(run, fact);
-  if (agg == "last") v = last_number(run, fact);
-  else if (agg == "count") v = static_cast<double>(fs.size());
-  else if (agg == "distinct") {
-    std::vector<std::string> seen;
-    for (auto* f : fs) seen.push_back(f->value_json);
-    std::sort(seen.begin(), seen.end());
-    v = fs.empty() ? std::nullopt : std::optional<double>(std::unique(seen.begin(), seen.end()) - seen.begin());
-  } else if (agg == "max" || agg == "min" || agg == "sum") {
-    for (auto* f : fs) {
-      if (!f->number) continue;
-      if (!v) v = *f->number;
-      else if (agg == "max") v = std::max(*v, *f->number);
-      else if (agg == "min") v = std::min(*v, *f->number);
-      else *v += *f->number;
+  auto fs = facts_named(run, e.fact);
+  switch (e.agg) {
+    case Agg::last: v = last_number(run, e.fact); break;
+    case Agg::count: v = static_cast<double>(fs.size()); break;
+    case Agg::distinct: {
+      std::vector<std::string> seen;
+      for (auto* f : fs) seen.push_back(f->value_json);
+      std::sort(seen.begin(), seen.end());
+      if (!fs.empty()) v = static_cast<double>(std::unique(seen.begin(), seen.end()) - seen.begin());
+      break;
     }
+    case Agg::max: case Agg::min: case Agg::sum:
+      for (auto* f : fs) {
+        if (!f->number) continue;
+        if (!v) v = *f->number;
+        else if (e.agg == Agg::max) v = std::max(*v, *f->number);
+        else if (e.agg == Agg::min) v = std::min(*v, *f->number);
+        else *v += *f->number;
+      }
+      break;
   }
   if (!v) return std::nullopt;
-  if (spec.contains("minus")) {
-    auto m = last_number(run, spec["minus"]);
+  if (!e.minus.empty()) {
+    auto m = last_number(run, e.minus);
     if (!m) return std::nullopt;
     *v -= *m;
   }
-  for (const auto& p : spec.value("plus", json::array())) {
+  for (const auto& p : e.plus) {
     auto a = last_number(run, p);
     if (!a) return std::nullopt;
     *v += *a;
   }
-  const std::string per = spec.value("per", "");
-  if (per == "unit") *v /= unit_ms;
-  else if (per == "n_unit") {
-    auto n = last_number(run, "n");
-    if (!n || *n <= 0) return std::nullopt;
-    *v /= *n * unit_ms;
-  } else if (per.rfind("fact:", 0) == 0) {
-    auto d = last_number(run, per.substr(5));
-    if (!d || *d == 0) return std::nullopt;
-    *v /= *d;
+  switch (e.per) {
+    case Per::none: break;
+    case Per::unit: *v /= unit_ms; break;
+    case Per::n_unit: {
+      auto n = last_number(run, "n");
+      if (!n || *n <= 0) return std::nullopt;
+      *v /= *n * unit_ms;
+      break;
+    }
+    case Per::fact: {
+      auto d = last_number(run, e.per_fact);
+      if (!d || *d == 0) return std::nullopt;
+      *v /= *d;
+      break;
+    }
   }
   return v;
 }
 
 // `evidence_if`: a run counts as evidence only if one of its facts meets a bound (e.g. the workers
 // really got their cores: cpu_share >= 0.7).
-bool is_evidence(const RunResult& run, const json& spec) {
-  if (!spec.contains("evidence_if")) return true;
-  const json& cond = spec["evidence_if"];
-  auto v = last_number(run, cond.value("fact", ""));
-  return v && compare(*v, cond.value("op", ">="), cond.value("bound", 0.0));
+bool is_evidence(const RunResult& run, const Check& check) {
+  if (!check.evidence_if) return true;
+  auto v = last_number(run, check.evidence_if->fact);
+  return v && compare(*v, check.evidence_if->op, check.evidence_if->bound);
 }
 
 // A case's figure: run values combined over runs (median by default).
-std::optional<double> case_value(const CaseResult& c, const json& spec, double unit_ms) {
+std::optional<double> case_value(const CaseResult& c, const Check& check, const Evidence& e, double unit_ms) {
   std::vector<double> vs;
   for (const auto& run : c.runs)
-    if (!is_evidence(run, spec)) continue;
-    else if (auto v = run_value(run, spec, unit_ms)) vs.push_back(*v);
+    if (!is_evidence(run, check)) continue;
+    else if (auto v = run_value(run, e, unit_ms)) vs.push_back(*v);
   if (vs.empty()) return std::nullopt;
-  const std::string combine = spec.value("combine", "median");
-  if (combine == "max") return *std::max_element(vs.begin(), vs.end());
-  if (combine == "min") return *std::min_element(vs.begin(), vs.end());
+  if (check.combine == Combine::max) return *std::max_element(vs.begin(), vs.end());
+  if (check.combine == Combine::min) return *std::min_element(vs.begin(), vs.end());
   return median(vs);
 }
 
-bool compare(double a, const std::string& op, double b) {
-  if (op == "<=") return a <= b;
-  if (op == ">=") return a >= b;
-  if (op == "<") return a < b;
-  if (op == ">") return a > b;
-  if (op == "==") return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b));
-  return false;
-}
+std::string fmt_num(double v) { return fmt::format("{:.3g}", v); }
 
-std::string fmt_num(double v) {
-  if (v != 0 && (std::fabs(v) >= 1e5 || std::fabs(v) < 1e-2)) return fmt::format("{:.3g}", v);
-  return fmt::format("{:.3g}", v);
-}
-
-std::string unit_suffix(const json& spec) {
-  const std::string per = spec.value("per", "");
-  if (per == "unit") return "u";
-  if (per == "n_unit") return "·N·u";
-  if (spec.contains("ratio_to") || spec.value("fact", "") == "speedup") return "x";
+std::string unit_suffix(const Check& check) {
+  if (check.of.per == Per::unit) return "u";
+  if (check.of.per == Per::n_unit) return "·N·u";
+  if (check.ratio_to || check.of.fact == "speedup") return "x";
   return "";
 }
+
+std::string noise_name(Noise n) { return n == Noise::timer ? "timer" : n == Noise::cpu ? "cpu" : "none"; }
 
 struct CheckOutcome {
   std::string verdict;  // HOLDS, REFUTED, INCONCLUSIVE
   json detail;
 };
 
-CheckOutcome decide_check(const json& spec, const std::vector<CaseResult>& results, const Calibration& cal,
+CheckOutcome decide_check(const Check& check, const std::vector<CaseResult>& results, const Calibration& cal,
                           double unit_ms) {
-  json d = {{"label", spec.value("label", spec.value("fact", ""))},
-            {"op", spec.value("op", "<=")},
-            {"reason", spec.value("reason", "")},
-            {"noise", spec.value("noise", "none")}};
+  const std::string op_text = to_string(check.op);
+  json d = {{"label", check.label}, {"op", op_text}, {"reason", check.reason}, {"noise", noise_name(check.noise)}};
   auto inconclusive = [&](std::string why) {
     d["verdict"] = "INCONCLUSIVE";
     d["why"] = why;
     return CheckOutcome{"INCONCLUSIVE", d};
   };
 
-  auto cases = select_cases(results, spec);
-  if (spec.value("pick", "") == "max_workers_le_cores") {
+  auto cases = select_cases(results, check.of);
+  if (check.pick == Pick::max_workers_le_cores) {
     const CaseResult* best = nullptr;
     double best_w = 0;
     for (auto* c : cases) {
@@ -202,8 +206,7 @@ CheckOutcome decide_check(const json& spec, const std::vector<CaseResult>& resul
     cases = best ? std::vector<const CaseResult*>{best} : std::vector<const CaseResult*>{};
   }
   if (cases.empty())
-    return inconclusive(fmt::format("no evidence: no {}/{} case{} ran", spec.value("scenario", ""),
-                                    spec.value("model", ""), spec.contains("where") ? " with " + spec["where"].dump() : ""));
+    return inconclusive(fmt::format("no evidence: no {}/{} case{} ran", check.of.scenario, check.of.model, where_text(check.of)));
 
   // Every selected case must hold; the verdict is the worst, the shown figure the worst case's.
   std::string verdict = "HOLDS";
@@ -215,66 +218,61 @@ CheckOutcome decide_check(const json& spec, const std::vector<CaseResult>& resul
     if (!usable(*c, why)) {
       one["verdict"] = "INCONCLUSIVE";
       one["why"] = "no evidence: " + why;
-    } else if (!(value = case_value(*c, spec, unit_ms))) {
+    } else if (!(value = case_value(*c, check, check.of, unit_ms))) {
       one["verdict"] = "INCONCLUSIVE";
-      const bool excluded = std::any_of(c->runs.begin(), c->runs.end(), [&](const RunResult& r) { return !is_evidence(r, spec); });
-      one["why"] = excluded ? fmt::format("no evidence: {}: {}", c->name, spec["evidence_if"].value("why", "no run met evidence_if"))
-                            : fmt::format("no evidence: {} wrote no usable '{}' fact", c->name, spec.value("fact", ""));
-    } else if (spec.contains("ratio_to")) {
-      auto others = select_cases(results, spec["ratio_to"]);
+      const bool excluded = std::any_of(c->runs.begin(), c->runs.end(), [&](const RunResult& r) { return !is_evidence(r, check); });
+      one["why"] = excluded ? fmt::format("no evidence: {}: {}", c->name, check.evidence_if->why)
+                            : fmt::format("no evidence: {} wrote no usable '{}' fact", c->name, check.of.fact);
+    } else if (check.ratio_to) {
+      auto others = select_cases(results, *check.ratio_to);
       std::optional<double> denom;
       for (auto* o : others)
-        if (usable(*o, why) && (denom = case_value(*o, spec["ratio_to"], unit_ms))) break;
+        if (usable(*o, why) && (denom = case_value(*o, check, *check.ratio_to, unit_ms))) break;
       if (!denom || *denom == 0) {
         one["verdict"] = "INCONCLUSIVE";
-        one["why"] = fmt::format("no evidence for the ratio's denominator ({}/{})", spec["ratio_to"].value("scenario", ""),
-                                 spec["ratio_to"].value("model", ""));
+        one["why"] = fmt::format("no evidence for the ratio's denominator ({}/{})", check.ratio_to->scenario, check.ratio_to->model);
         value.reset();
       } else {
         *value /= *denom;
       }
     }
     if (value) {
-      double bound = 0;
-      std::string bound_text;
-      if (spec.at("bound").is_object()) {
-        const double k = spec["bound"].value("k", 1.0);
+      double bound = check.bound.value;
+      std::string bound_text = fmt_num(bound);
+      if (check.bound.times_min_workers_cores) {
         auto w = last_text(*c, "workers");
         const double workers = w ? std::atof(w->c_str()) : 1;
-        bound = k * std::min<double>(workers, cal.usable_cores);
-        bound_text = fmt::format("{} ({}·min(W={}, cores={}))", fmt_num(bound), fmt_num(k), fmt_num(workers), cal.usable_cores);
-      } else {
-        bound = spec["bound"].get<double>();
-        bound_text = fmt_num(bound);
+        bound = check.bound.value * std::min<double>(workers, cal.usable_cores);
+        bound_text = fmt::format("{} ({}·min(W={}, cores={}))", fmt_num(bound), fmt_num(check.bound.value), fmt_num(workers),
+                                 cal.usable_cores);
       }
       // Noise band in the figure's own scale.
       double band = 0;
-      const std::string noise = spec.value("noise", "none");
-      if (noise == "timer") {
+      if (check.noise == Noise::timer) {
         double scale = 1;
-        if (spec.value("per", "") == "unit") scale = unit_ms;
-        if (spec.value("per", "") == "n_unit") {
+        if (check.of.per == Per::unit) scale = unit_ms;
+        if (check.of.per == Per::n_unit) {
           auto n = last_text(*c, "n");
           scale = unit_ms * (n ? std::max(1.0, std::atof(n->c_str())) : 1);
         }
         band = 2 * cal.sleep_overshoot_p99_ms / scale;
-      } else if (noise == "cpu") {
+      } else if (check.noise == Noise::cpu) {
         band = std::fabs(bound) * 2 * cal.cpu_noise_cv;
       }
-      const std::string op = spec.value("op", "<=");
-      const bool ok = compare(*value, op, bound);
+      const bool ok = compare(*value, check.op, bound);
       one["value"] = *value;
       one["bound"] = bound;
       one["band"] = band;
-      one["figure"] = fmt::format("{} {}{} {} {}{}", d["label"].get<std::string>(), fmt_num(*value), unit_suffix(spec), op,
-                                  bound_text, unit_suffix(spec));
-      if (noise == "cpu" && cal.cpu_noise_cv > 0.25) {
+      one["figure"] = fmt::format("{} {}{} {} {}{}", check.label, fmt_num(*value), unit_suffix(check), op_text, bound_text,
+                                  unit_suffix(check));
+      if (check.noise == Noise::cpu && cal.cpu_noise_cv > max_cpu_noise_cv) {
         one["verdict"] = "INCONCLUSIVE";
-        one["why"] = fmt::format("CPU noise too high to decide (cv {:.2f} > 0.25)", cal.cpu_noise_cv);
-      } else if (noise == "timer" && cal.sleep_overshoot_p99_ms > 0.25 * unit_ms) {
+        one["why"] = fmt::format("CPU noise too high to decide (cv {:.2f} > {})", cal.cpu_noise_cv, max_cpu_noise_cv);
+      } else if (check.noise == Noise::timer && cal.sleep_overshoot_p99_ms > max_timer_overshoot_u * unit_ms) {
         one["verdict"] = "INCONCLUSIVE";
-        one["why"] = fmt::format("timer overshoot p99 {:.2f} ms exceeds 0.25u: use a larger --unit", cal.sleep_overshoot_p99_ms);
-      } else if (op != "==" && band > 0 && std::fabs(*value - bound) <= band) {
+        one["why"] = fmt::format("timer overshoot p99 {:.2f} ms exceeds {}u: use a larger --unit", cal.sleep_overshoot_p99_ms,
+                                 max_timer_overshoot_u);
+      } else if (check.op != CmpOp::eq && band > 0 && std::fabs(*value - bound) <= band) {
         one["verdict"] = "INCONCLUSIVE";
         one["why"] = fmt::format("{} is within the noise band ±{} of the bound", fmt_num(*value), fmt_num(band));
       } else {
@@ -300,24 +298,19 @@ CheckOutcome decide_check(const json& spec, const std::vector<CaseResult>& resul
 
 }  // namespace
 
-json decide_claims(const json& registry, const std::vector<CaseResult>& results, const Calibration& cal,
+json decide_claims(const Registry& registry, const std::vector<CaseResult>& results, const Calibration& cal,
                    double unit_ms, bool python_available) {
   json out = json::array();
-  const json articles = registry.value("articles", json::object());
-  for (const auto& claim : registry.at("claims")) {
-    json c = {{"id", claim.at("id")}, {"claim", claim.value("claim", "")}, {"sources", json::array()}, {"scopes", json::array()}};
-    for (const auto& s : claim.value("sources", json::array()))
-      c["sources"].push_back(json{{"id", s}, {"title", articles.value(s.get<std::string>(), "")}});
-    for (const auto& [scope_name, scope] : claim.at("scopes").items()) {
-      json s = {{"scope", scope_name}, {"checks", json::array()}};
+  for (const auto& claim : registry.claims) {
+    json c = {{"id", claim.id}, {"claim", claim.claim}, {"sources", json::array()}, {"scopes", json::array()}};
+    for (const auto& s : claim.sources) c["sources"].push_back(json{{"id", s}, {"title", registry.article_title(s)}});
+    for (const auto& scope : claim.scopes) {
+      json s = {{"scope", scope.name}, {"checks", json::array()}};
       // Preconditions: a claim this machine cannot decide is INCONCLUSIVE, and that is expected.
       std::string unmet;
-      for (const auto& req : scope.value("requires", json::array())) {
-        const std::string r = req;
-        if (r == "python" && !python_available) unmet = "no Python interpreter";
-        if (r.rfind("cores>=", 0) == 0 && cal.usable_cores < std::atoi(r.c_str() + 7))
-          unmet = fmt::format("needs {} usable cores, this machine has {}", r.substr(7), cal.usable_cores);
-      }
+      if (scope.requires_.python && !python_available) unmet = "no Python interpreter";
+      if (cal.usable_cores < scope.requires_.min_cores)
+        unmet = fmt::format("needs {} usable cores, this machine has {}", scope.requires_.min_cores, cal.usable_cores);
       if (!unmet.empty()) {
         s["verdict"] = "INCONCLUSIVE";
         s["expected"] = "INCONCLUSIVE";
@@ -327,7 +320,7 @@ json decide_claims(const json& registry, const std::vector<CaseResult>& results,
         continue;
       }
       std::string verdict = "HOLDS", figure, reason;
-      for (const auto& check : scope.at("checks")) {
+      for (const auto& check : scope.checks) {
         CheckOutcome o = decide_check(check, results, cal, unit_ms);
         s["checks"].push_back(o.detail);
         if (figure.empty()) figure = o.detail.value("figure", "");
@@ -338,7 +331,7 @@ json decide_claims(const json& registry, const std::vector<CaseResult>& results,
         }
       }
       s["verdict"] = verdict;
-      s["expected"] = scope.value("expect", "HOLDS");
+      s["expected"] = to_string(scope.expect);
       s["figure"] = figure;
       s["reason"] = reason;
       c["scopes"].push_back(s);

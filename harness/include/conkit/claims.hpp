@@ -13,7 +13,10 @@
 // Thread safety: plain functions on values; calibrate() runs probes on the calling thread.
 #pragma once
 
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -38,9 +41,101 @@ Calibration calibration_from_json(const nlohmann::json& j);
 // CPU model, cores, kernel, compiler and flags, sanitizer, Python version and build.
 nlohmann::json environment_fingerprint(const std::string& sanitizer, const std::string& python);
 
+// ---- the registry, typed ----------------------------------------------------------------------
+// expected/claims.json parsed and validated (docs/claims.md). Every key and value is checked:
+// unknown keys, unknown operators or aggregations, wrong types give a RegistryError naming the
+// file, the JSON path and what was expected, never a silent default.
+
+enum class Verdict { holds, refuted, inconclusive };
+std::string to_string(Verdict v);  // "HOLDS", "REFUTED", "INCONCLUSIVE"
+
+enum class Agg { last, count, distinct, min, max, sum };  // one run's values of a fact -> a number
+enum class Per { none, unit, n_unit, fact };              // divide by u, n·u or another fact
+enum class Combine { median, min, max };                  // runs -> the figure
+enum class Noise { none, timer, cpu };                    // what the bound is exposed to
+enum class Pick { every, max_workers_le_cores };          // which selected cases decide
+
+// Which cases a check reads and how one run of them gives a number.
+struct Evidence {
+  std::string scenario, model;
+  std::vector<std::pair<std::string, std::string>> where;  // fact -> value, compared as text
+  std::string fact;
+  Agg agg = Agg::last;
+  std::string minus;               // empty: none
+  std::vector<std::string> plus;
+  Per per = Per::none;
+  std::string per_fact;            // for Per::fact
+};
+
+// Only runs where `fact op bound` holds are evidence.
+struct FactCondition {
+  std::string fact;
+  CmpOp op = CmpOp::ge;
+  double bound = 0;
+  std::string why;
+};
+
+struct Bound {
+  double value = 0;                   // the bound, or k of k·min(W, cores)
+  bool times_min_workers_cores = false;
+};
+
+struct Check {
+  std::string path;                   // JSON path in the registry, for messages
+  std::string label, reason;
+  Evidence of;
+  std::optional<Evidence> ratio_to;   // figure = of / ratio_to, paired run by run
+  Pick pick = Pick::every;
+  Combine combine = Combine::median;
+  std::optional<FactCondition> evidence_if;
+  CmpOp op = CmpOp::le;               // lt, le, gt, ge or eq
+  Bound bound;
+  Noise noise = Noise::none;
+  int runs = 0;                       // runs asked for (0: the default for its noise)
+};
+
+struct Requirements {
+  bool python = false;
+  int min_cores = 0;
+};
+
+struct Scope {
+  std::string name;                   // "native" or "python"
+  Requirements requires_;
+  Verdict expect = Verdict::holds;
+  std::vector<Check> checks;
+};
+
+struct Claim {
+  std::string id, claim;
+  std::vector<std::string> sources;
+  std::vector<Scope> scopes;
+};
+
+struct Registry {
+  std::string file;
+  std::vector<std::pair<std::string, std::string>> articles;  // id -> title
+  std::vector<Claim> claims;
+  std::string article_title(const std::string& id) const;
+};
+
+// Every problem found in a registry, one per line: "FILE: claims[2].scopes.native.checks[0].op:
+// expected one of <, <=, >, >=, ==, got '=<'".
+struct RegistryError : std::runtime_error {
+  std::vector<std::string> problems;
+  explicit RegistryError(std::vector<std::string> problems);
+};
+
+Registry parse_registry(const nlohmann::json& j, const std::string& file);  // throws RegistryError
+Registry load_registry(const std::string& path);                            // reads, then parses
+
+// Thresholds above which the calibration says the machine cannot decide a noisy figure at all.
+inline constexpr double max_cpu_noise_cv = 0.25;        // beyond it a 0.7-of-ideal bound is within 1 sigma
+inline constexpr double max_timer_overshoot_u = 0.25;   // p99 sleep overshoot, in units of u
+
 // Decides every claim of `registry` per scope. Returns the "claims" array of the raw document:
 // [{id, claim, sources, scopes: [{scope, verdict, expected, figure, reason, checks: [...]}]}].
-nlohmann::json decide_claims(const nlohmann::json& registry, const std::vector<CaseResult>& results,
+nlohmann::json decide_claims(const Registry& registry, const std::vector<CaseResult>& results,
                              const Calibration& calibration, double unit_ms, bool python_available);
 
 // Series for the HTML plots: speedup vs workers per model, spawn cost and memory per model, and a
