@@ -254,7 +254,7 @@ Registry parse_registry(const json& j, const std::string& file) {
   r.file = file;
   Obj top(j, "$", p);
   top.str("comment", false);
-  if (const json* a = top.get("articles", true)) {
+  if (const json* a = top.get("articles", false)) {
     Obj ao(*a, "$.articles", p);
     if (a->is_object())
       for (const auto& [id, title] : a->items()) {
