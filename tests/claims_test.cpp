@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "conkit/claims.hpp"
+#include "conkit/report.hpp"
+#include "conkit/verify.hpp"
 
 namespace {
 
@@ -383,6 +385,74 @@ TEST(ClaimsReport, CompareFlagsVerdictChangesAndMovedFigures) {
   EXPECT_NE(same.find("0 verdict change(s), 0 figure(s) moved"), std::string::npos) << same;
   EXPECT_NE(conkit::render_compare({a, b}, {"a", "b"}).find("VERDICT CHANGED"), std::string::npos);
   EXPECT_NE(conkit::render_compare({a, c}, {"a", "c"}).find("span moved"), std::string::npos) << conkit::render_compare({a, c}, {"a", "c"});
+}
+
+// ---- exit status and re-deciding ---------------------------------------------------------------
+
+json doc_with_scopes(const std::vector<std::pair<std::string, std::string>>& verdict_expected, bool complete = true) {
+  json scopes = json::array();
+  for (const auto& [v, e] : verdict_expected) scopes.push_back({{"scope", "native"}, {"verdict", v}, {"expected", e}});
+  return {{"complete", complete}, {"claims", {{{"id", "c"}, {"scopes", scopes}}}}};
+}
+
+TEST(VerifyExit, ZeroOneOrThreeAndTheSummarySaysWhich) {
+  json ok = doc_with_scopes({{"HOLDS", "HOLDS"}, {"INCONCLUSIVE", "INCONCLUSIVE"}});
+  EXPECT_EQ(conkit::verify_exit_status(ok), 0);
+  EXPECT_NE(conkit::verify_summary(ok).find("exit 0"), std::string::npos);
+  json undecided = doc_with_scopes({{"HOLDS", "HOLDS"}, {"INCONCLUSIVE", "HOLDS"}});
+  EXPECT_EQ(conkit::verify_exit_status(undecided), 3);
+  EXPECT_NE(conkit::verify_summary(undecided).find("nothing contradicted, but 1 of 2"), std::string::npos) << conkit::verify_summary(undecided);
+  json refuted = doc_with_scopes({{"REFUTED", "HOLDS"}, {"INCONCLUSIVE", "HOLDS"}});
+  EXPECT_EQ(conkit::verify_exit_status(refuted), 1);
+  EXPECT_NE(conkit::verify_summary(refuted).find("1 of 2 scope(s) CONTRADICT"), std::string::npos);
+  EXPECT_EQ(conkit::verify_exit_status(doc_with_scopes({{"HOLDS", "REFUTED"}})), 1);  // the reverse contradicts too
+  EXPECT_EQ(conkit::verify_exit_status(doc_with_scopes({{"HOLDS", "HOLDS"}}, false)), 3);  // incomplete: undecided
+  EXPECT_NE(conkit::render_claims_table(undecided).find("exit 3"), std::string::npos);
+}
+
+TEST(Verify, ReportRedecidesFromTheStoredCasesAndCalibration) {
+  // A verify document as verify() writes it: cases through report.hpp's to_json.
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async", {{number_fact("span_ms", 101)}})};
+  json raw = {{"complete", true}, {"calibration", conkit::to_json(quiet_machine())}, {"options", {{"unit_ms", 100}}}};
+  raw["cases"] = conkit::to_json(r).at("cases");
+  json held = conkit::redecide(raw, conkit::parse_registry(registry_with(span_check), "a.json"));
+  EXPECT_EQ(verdict_of(held["claims"]), "HOLDS") << held["claims"].dump(2);
+  // A tighter bound in an edited registry: the same stored run now refutes it.
+  json tight = span_check;
+  tight["bound"] = 0.5;
+  json refuted = conkit::redecide(raw, conkit::parse_registry(registry_with(tight), "b.json"));
+  EXPECT_EQ(verdict_of(refuted["claims"]), "REFUTED");
+  EXPECT_EQ(conkit::verify_exit_status(refuted), 1);
+  // The stored calibration is used: a noisy timer makes the same figure undecidable.
+  raw["calibration"]["sleep_overshoot_p99_ms"] = 30;
+  EXPECT_EQ(verdict_of(conkit::redecide(raw, conkit::parse_registry(registry_with(span_check), "a.json"))["claims"]), "INCONCLUSIVE");
+}
+
+TEST(Verify, OnlyNamesAKnownClaim) {
+  const std::string reg = ::testing::TempDir() + "/only-claims.json";
+  conkit::write_file(reg, registry_with(span_check).dump());
+  const std::string manifest = ::testing::TempDir() + "/only-cases.json";
+  conkit::write_file(manifest, json{{"cases", json::array()}}.dump());
+  conkit::VerifyOptions o;
+  o.registry = reg;
+  o.manifest = manifest;
+  o.only = {"no-such-claim"};
+  try {
+    conkit::verify(o);
+    ADD_FAILURE() << "accepted an unknown claim id";
+  } catch (const conkit::RegistryError& e) {
+    EXPECT_NE(std::string(e.what()).find("--only no-such-claim: no such claim"), std::string::npos) << e.what();
+  }
+  // --only restricts the document (hence table, reports and exit status) to the chosen claims.
+  json two = registry_with(span_check);
+  two["claims"].push_back(two["claims"][0]);
+  two["claims"][1]["id"] = "c2";
+  conkit::write_file(reg, two.dump());
+  o.only = {"c2"};
+  conkit::VerifyResult r = conkit::verify(o);
+  ASSERT_EQ(r.raw["claims"].size(), 1u);
+  EXPECT_EQ(r.raw["claims"][0]["id"], "c2");
+  EXPECT_EQ(conkit::verify_exit_status(r.raw), 3);  // no case ran: undecided, not contradicted
 }
 
 }  // namespace

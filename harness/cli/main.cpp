@@ -8,7 +8,8 @@
 //   conkit compare A.json B.json...                       claims x runs: verdict changes, moved figures
 //
 // Exit status: 0 when every case passed (skips allowed; a lone `check` that skips exits 77), 1 when
-// any case did not pass, 2 for a usage error.
+// any case did not pass, 2 for a usage error. verify/report: 0 every claim scope as expected, 1 some
+// verdict contradicts its expectation, 3 nothing contradicted but some scope undecided (verify.hpp).
 #include <unistd.h>
 
 #include <csignal>
@@ -33,6 +34,7 @@
 #include "conkit/grade.hpp"
 #include "conkit/report.hpp"
 #include "conkit/run.hpp"
+#include "conkit/verify.hpp"
 
 namespace {
 
@@ -118,59 +120,7 @@ int finish(const std::vector<CaseResult>& results, const Common& common, const s
 
 // ---- shipped cases -------------------------------------------------------------------------------
 
-struct ShippedCase {
-  std::string name, scenario, model, expect;
-  std::vector<std::string> argv, check_args, labels;
-  bool has_label(const std::string& l) const { return std::find(labels.begin(), labels.end(), l) != labels.end(); }
-};
-
-std::vector<ShippedCase> load_manifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read the case manifest " + path +
-                                    " (build the project first, or pass --manifest)");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": not valid JSON: " + e.what());
-  }
-  std::vector<ShippedCase> cases;
-  for (const auto& c : j.at("cases")) {
-    ShippedCase s;
-    s.name = c.at("name");
-    s.scenario = c.at("scenario");
-    s.model = c.at("model");
-    s.expect = c.at("expect");
-    s.argv = c.at("argv").get<std::vector<std::string>>();
-    s.check_args = c.value("check_args", std::vector<std::string>{});
-    s.labels = c.value("labels", std::vector<std::string>{});
-    cases.push_back(std::move(s));
-  }
-  return cases;
-}
-
-// A pyenv shim is a script that picks an interpreter per directory: ask the interpreter itself.
-std::string resolve_python(const std::string& python) {
-  conkit::RunOptions o;
-  o.argv = {python, "-c", "import sys; print(sys.executable)"};
-  o.timeout_ms = 10000;
-  conkit::RunResult r = conkit::run(o);
-  for (const auto& line : r.lines)
-    if (line.stream == conkit::Stream::out && !line.text.empty() && r.ending == conkit::Ending::exited && r.exit_code == 0)
-      return line.text;
-  throw std::runtime_error("cannot run the Python interpreter '" + python + "'");
-}
-
-// Applies a shipped case's extra check arguments (--repeat N, --retries N, --timeout S).
-void apply_check_args(const ShippedCase& c, conkit::CheckOptions& o) {
-  for (std::size_t i = 0; i + 1 < c.check_args.size(); i += 2) {
-    const std::string& k = c.check_args[i];
-    const std::string& v = c.check_args[i + 1];
-    if (k == "--repeat" && !o.repeat) o.repeat = std::stoi(v);
-    else if (k == "--retries") o.retries = std::max(o.retries, std::stoi(v));
-    else if (k == "--timeout" && !o.timeout_ms) o.timeout_ms = std::stod(v) * 1000;
-  }
-}
+using conkit::ShippedCase;
 
 struct Selection {
   std::string manifest = CONKIT_DEFAULT_MANIFEST;
@@ -185,7 +135,7 @@ struct Selection {
   }
   std::vector<ShippedCase> select(const std::vector<std::string>& names) const {
     std::vector<ShippedCase> out;
-    for (auto& c : load_manifest(manifest)) {
+    for (auto& c : conkit::load_manifest(manifest)) {
       bool named = names.empty() || std::find(names.begin(), names.end(), c.name) != names.end();
       bool labelled = std::all_of(labels.begin(), labels.end(), [&](auto& l) { return c.has_label(l); });
       if (named && labelled) out.push_back(c);
@@ -199,53 +149,27 @@ struct Selection {
 
 std::vector<CaseResult> run_shipped(const std::vector<ShippedCase>& cases, const Common& common,
                                     const Selection& sel) {
-  std::string python = sel.python.empty() ? std::string() : resolve_python(sel.python);
+  std::string python = sel.python.empty() ? std::string() : conkit::resolve_python(sel.python);
   std::vector<CaseResult> results;
   for (const auto& c : cases) {
-    conkit::CheckOptions o = common.check_options();
-    o.run.argv = c.argv;
-    if (!python.empty() && c.has_label("python") && !o.run.argv.empty()) o.run.argv[0] = python;
-    o.name = c.name;
-    apply_check_args(c, o);
-    results.push_back(conkit::check_file(c.expect, o));
+    results.push_back(conkit::check_file(c.expect, conkit::case_options(c, common.check_options(), python)));
     if (!common.quiet && isatty(STDOUT_FILENO)) std::cout << std::flush;
   }
   return results;
 }
 
-
-// ---- verify --------------------------------------------------------------------------------------
+// ---- verify, report ------------------------------------------------------------------------------
 
 volatile std::sig_atomic_t interrupted = 0;
-
-std::string fmt_budget(double budget_s, std::size_t left) {
-  return "time budget of " + std::to_string(static_cast<int>(budget_s)) + " s spent; " + std::to_string(left) +
-         " case(s) not run";
-}
 extern "C" void on_sigint(int) { interrupted = 1; }
 
-struct VerifyOptions {
+struct VerifyCli {
   std::string registry = CONKIT_DEFAULT_REGISTRY;
   std::string out_dir;
   double budget_s = 120;
   std::vector<std::string> only;
   std::optional<unsigned> seed;
 };
-
-// The scenario/model pairs a claim's checks read.
-std::set<std::pair<std::string, std::string>> evidence_needed(const conkit::Registry& registry,
-                                                              const std::vector<std::string>& only) {
-  std::set<std::pair<std::string, std::string>> need;
-  for (const auto& claim : registry.claims) {
-    if (!only.empty() && std::find(only.begin(), only.end(), claim.id) == only.end()) continue;
-    for (const auto& scope : claim.scopes)
-      for (const auto& check : scope.checks) {
-        need.emplace(check.of.scenario, check.of.model);
-        if (check.ratio_to) need.emplace(check.ratio_to->scenario, check.ratio_to->model);
-      }
-  }
-  return need;
-}
 
 nlohmann::json read_json_file(const std::string& path) {
   std::ifstream in(path);
@@ -257,100 +181,44 @@ nlohmann::json read_json_file(const std::string& path) {
   }
 }
 
-// Writes every rendering of a raw verify document next to each other.
-void write_reports(const nlohmann::json& raw, const std::string& dir, const Common& common) {
+// The table, the summary line and the reports; returns the exit status (conkit/verify.hpp).
+int print_and_write(const nlohmann::json& raw, const std::string& dir, const Common& common) {
+  std::cout << conkit::render_claims_table(raw);
   if (!dir.empty()) {
-    conkit::write_file(dir + "/results.json", raw.dump(2) + "\n");
-    conkit::write_file(dir + "/claims.md", conkit::render_markdown(raw));
-    conkit::write_file(dir + "/claims-junit.xml", conkit::render_claims_junit(raw));
-    conkit::write_file(dir + "/report.html", conkit::render_html(raw));
+    conkit::write_verify_reports(raw, dir);
+    std::cout << "reports: " << dir << "/{results.json,claims.md,claims-junit.xml,report.html}\n";
   }
   if (!common.json.empty()) conkit::write_file(common.json, raw.dump(2) + "\n");
   if (!common.junit.empty()) conkit::write_file(common.junit, conkit::render_claims_junit(raw));
+  return conkit::verify_exit_status(raw);
 }
 
-int cmd_verify(const Selection& sel, const Common& common, const VerifyOptions& vo) {
-  using clock = std::chrono::steady_clock;
-  const auto t0 = clock::now();
-  auto elapsed_s = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+int cmd_verify(const Selection& sel, const Common& common, const VerifyCli& cli) {
+  conkit::VerifyOptions o;
+  o.registry = cli.registry;
+  o.manifest = sel.manifest;
+  o.only = cli.only;
+  o.seed = cli.seed;
+  o.budget_s = cli.budget_s;
+  o.python = sel.python;
+  o.base = common.check_options();
+  o.cancel = &interrupted;
+  o.on_status = [](const std::string& s) { std::cerr << "conkit verify: " << s << "...\n"; };
   const bool progress = isatty(STDERR_FILENO) && !std::getenv("CI");
+  if (progress)
+    o.on_progress = [](const conkit::VerifyProgress& p) {
+      std::cerr << "\r\033[K[" << p.index + 1 << "/" << p.total << "] " << p.case_name << "  " << static_cast<int>(p.elapsed_s)
+                << " s elapsed" << (p.left_s ? ", ~" + std::to_string(static_cast<int>(*p.left_s)) + " s left" : "") << std::flush;
+    };
   std::signal(SIGINT, on_sigint);
-
-  const conkit::Registry registry = conkit::load_registry(vo.registry);
-  const auto need = evidence_needed(registry, vo.only);
-  std::vector<ShippedCase> cases;
-  for (auto& c : sel.select({}))
-    if (need.count({c.scenario, c.model}) && !c.has_label("meta")) cases.push_back(c);
-  const unsigned seed = vo.seed ? *vo.seed : std::random_device{}();
-  std::shuffle(cases.begin(), cases.end(), std::mt19937(seed));
-
-  std::string python = sel.python;
-  if (python.empty())
-    for (auto& c : cases)
-      if (c.has_label("python") && !c.argv.empty()) python = c.argv[0];
-  if (!python.empty()) {
-    try {
-      python = resolve_python(python);
-    } catch (const std::exception&) {
-      python.clear();
-    }
-  }
-
-  std::cerr << "conkit verify: calibrating...\n";
-  const conkit::Calibration cal = conkit::calibrate();
-  const double unit_ms = parse_unit_ms(common.unit);
-
-  nlohmann::json raw = {{"conkit", CONKIT_VERSION},
-                        {"kind", "verify"},
-                        {"environment", conkit::environment_fingerprint(common.sanitizer, python)},
-                        {"calibration", conkit::to_json(cal)},
-                        {"options", {{"unit_ms", unit_ms}, {"budget_s", vo.budget_s}, {"seed", seed}, {"only", vo.only},
-                                     {"python", python}, {"registry", vo.registry}}}};
-  std::vector<CaseResult> results;
-  std::string incomplete;
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    if (interrupted) { incomplete = "interrupted (Ctrl-C)"; break; }
-    if (elapsed_s() > vo.budget_s) {
-      incomplete = fmt_budget(vo.budget_s, cases.size() - i);
-      break;
-    }
-    const auto& c = cases[i];
-    if (progress) {
-      const double per_case = i ? elapsed_s() / i : 0;
-      std::cerr << "\r\033[K[" << i + 1 << "/" << cases.size() << "] " << c.name << "  " << static_cast<int>(elapsed_s())
-                << " s elapsed" << (i ? ", ~" + std::to_string(static_cast<int>(per_case * (cases.size() - i))) + " s left" : "")
-                << std::flush;
-    }
-    conkit::CheckOptions o = common.check_options();
-    o.run.argv = c.argv;
-    if (!python.empty() && c.has_label("python") && !o.run.argv.empty()) o.run.argv[0] = python;
-    o.name = c.name;
-    apply_check_args(c, o);
-    o.run.cancel = &interrupted;
-    results.push_back(conkit::check_file(c.expect, o));
-    if (interrupted) { incomplete = "interrupted (Ctrl-C)"; results.back().reason += " [interrupted]"; break; }
-  }
-  if (progress) std::cerr << "\r\033[K";
+  conkit::VerifyResult r = conkit::verify(o);
   std::signal(SIGINT, SIG_DFL);
-
-  bool python_available = false;
-  for (const auto& r : results)
-    if (r.expect.model.rfind("python", 0) == 0 && r.status != Status::skip && r.status != Status::error) python_available = true;
-
-  raw["complete"] = incomplete.empty();
-  if (!incomplete.empty()) raw["incomplete_reason"] = incomplete;
-  raw["cases"] = conkit::to_json(results).at("cases");
-  raw["claims"] = conkit::decide_claims(registry, results, cal, unit_ms, python_available);
-  raw["plots"] = conkit::plot_data(results);
-  raw["duration_s"] = elapsed_s();
-
-  for (const auto& r : results)
-    if (r.status != Status::pass && r.status != Status::skip) std::cout << conkit::render_text(r, false);
-  std::cout << conkit::render_claims_table(raw);
-  std::cout << "verify took " << static_cast<int>(elapsed_s()) << " s (" << results.size() << " cases, seed " << seed << ")\n";
-  write_reports(raw, vo.out_dir, common);
-  if (!vo.out_dir.empty()) std::cout << "reports: " << vo.out_dir << "/{results.json,claims.md,claims-junit.xml,report.html}\n";
-  return conkit::verify_passed(raw) ? 0 : 1;
+  if (progress) std::cerr << "\r\033[K";
+  for (const auto& c : r.results)
+    if (c.status != Status::pass && c.status != Status::skip) std::cout << conkit::render_text(c, false);
+  std::cout << "verify took " << static_cast<int>(r.raw.value("duration_s", 0.0)) << " s (" << r.results.size() << " cases, seed "
+            << r.raw["options"]["seed"] << ")\n";
+  return print_and_write(r.raw, cli.out_dir, common);
 }
 
 }  // namespace
@@ -383,7 +251,7 @@ int main(int argc, char** argv) {
   run_sel.add_to(*run);
   run_common.add_to(*run);
   run->add_option("cases", run_names, "Case names from `conkit list`");
-  VerifyOptions verify_opts;
+  VerifyCli verify_opts;
   CLI::App* verify = app.add_subcommand("verify", "Decide every claim on this machine, with evidence (the main job)");
   verify_sel.add_to(*verify);
   verify_common.add_to(*verify);
@@ -394,12 +262,16 @@ int main(int argc, char** argv) {
   verify->add_option("--only", verify_opts.only, "Decide only this claim (repeatable)");
   verify->add_option("--seed", verify_opts.seed, "Seed for the shuffled case order (default: random, printed)");
 
-  std::string report_raw, report_out;
+  std::string report_raw, report_out, report_registry;
+  bool report_redecide = false;
   Common report_common;
-  CLI::App* report = app.add_subcommand("report", "Re-render the reports of a raw verify document (results.json)");
+  CLI::App* report = app.add_subcommand("report", "Re-render (or re-decide) the reports of a raw verify document (results.json)");
   report->add_option("raw", report_raw, "A results.json written by `conkit verify`")->required()->check(CLI::ExistingFile);
-  report->add_option("--out", report_out, "Write claims.md, claims-junit.xml and report.html here");
+  report->add_option("--out", report_out, "Write results.json, claims.md, claims-junit.xml and report.html here");
   report->add_option("--junit", report_common.junit, "Write JUnit XML to this file");
+  report->add_flag("--redecide", report_redecide,
+                   "Decide the claims again from the stored cases and calibration (with the document's registry, or --registry)");
+  report->add_option("--registry", report_registry, "The claims registry to re-decide with (implies --redecide)");
 
   std::vector<std::string> compare_files;
   CLI::App* compare = app.add_subcommand("compare", "Compare verify results across machines or runs");
@@ -441,14 +313,11 @@ int main(int argc, char** argv) {
     if (*verify) return cmd_verify(verify_sel, verify_common, verify_opts);
     if (*report) {
       nlohmann::json raw = read_json_file(report_raw);
-      std::cout << conkit::render_claims_table(raw);
-      if (!report_out.empty()) {
-        conkit::write_file(report_out + "/claims.md", conkit::render_markdown(raw));
-        conkit::write_file(report_out + "/claims-junit.xml", conkit::render_claims_junit(raw));
-        conkit::write_file(report_out + "/report.html", conkit::render_html(raw));
+      if (report_redecide || !report_registry.empty()) {
+        if (report_registry.empty()) report_registry = raw.value("options", nlohmann::json::object()).value("registry", "");
+        raw = conkit::redecide(std::move(raw), conkit::load_registry(report_registry));
       }
-      if (!report_common.junit.empty()) conkit::write_file(report_common.junit, conkit::render_claims_junit(raw));
-      return conkit::verify_passed(raw) ? 0 : 1;
+      return print_and_write(raw, report_out, report_common);
     }
     if (*compare) {
       std::vector<nlohmann::json> raws;

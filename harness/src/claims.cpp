@@ -386,12 +386,4 @@ json plot_data(const std::vector<CaseResult>& results) {
   return {{"speedup", sp}, {"spawn", spawn}, {"timeline", {{"scenario", "worker_join"}, {"rows", timeline}}}};
 }
 
-bool verify_passed(const json& raw) {
-  if (!raw.value("complete", false)) return false;
-  for (const auto& c : raw.value("claims", json::array()))
-    for (const auto& s : c.value("scopes", json::array()))
-      if (s.value("verdict", "") != s.value("expected", "HOLDS")) return false;
-  return true;
-}
-
 }  // namespace conkit

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "conkit/claims.hpp"
+#include "conkit/verify.hpp"
 
 namespace conkit {
 namespace {
@@ -162,8 +163,7 @@ std::string render_claims_table(const json& raw) {
                        v == e ? "" : fmt::format("   (expected {})", e));
     }
   if (!raw.value("complete", true)) o << "INCOMPLETE: " << raw.value("incomplete_reason", "interrupted") << "\n";
-  o << (verify_passed(raw) ? "every claim decided as expected for this machine\n"
-                           : "NOT every claim was decided as expected for this machine\n");
+  o << verify_summary(raw) << "\n";
   return o.str();
 }
 

@@ -150,7 +150,8 @@ std::string render_html(const nlohmann::json& raw);
 // Matrix of claims x documents, flagging verdict changes and figures that moved beyond noise.
 std::string render_compare(const std::vector<nlohmann::json>& raws, const std::vector<std::string>& names);
 
-// True when the document is complete and every claim scope met its expectation for this machine.
+// True when the document is complete and every claim scope met its expectation for this machine
+// (verify_exit() in conkit/verify.hpp tells the other two cases apart).
 bool verify_passed(const nlohmann::json& raw);
 
 }  // namespace conkit

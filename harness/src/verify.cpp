@@ -1,0 +1,292 @@
+// The verify pipeline (conkit/verify.hpp): manifest, selection, order, interpreter, calibration,
+// budgeted runs, deciding, and the raw document every report is rendered from.
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "conkit/report.hpp"
+#include "conkit/run.hpp"
+#include "conkit/verify.hpp"
+#include "conkit/version.hpp"
+
+namespace conkit {
+namespace {
+
+using json = nlohmann::json;
+
+// The scenario/model pairs the checks of `registry` read.
+std::set<std::pair<std::string, std::string>> evidence_needed(const Registry& registry) {
+  std::set<std::pair<std::string, std::string>> need;
+  for (const auto& claim : registry.claims)
+    for (const auto& scope : claim.scopes)
+      for (const auto& check : scope.checks) {
+        need.emplace(check.of.scenario, check.of.model);
+        if (check.ratio_to) need.emplace(check.ratio_to->scenario, check.ratio_to->model);
+      }
+  return need;
+}
+
+// The registry restricted to the `only` claims, in registry order; an unknown id is an error.
+Registry restrict_to(Registry r, const std::vector<std::string>& only) {
+  if (only.empty()) return r;
+  std::vector<std::string> problems;
+  for (const auto& id : only)
+    if (std::none_of(r.claims.begin(), r.claims.end(), [&](const Claim& c) { return c.id == id; }))
+      problems.push_back(fmt::format("--only {}: no such claim in {}", id, r.file));
+  if (!problems.empty()) throw RegistryError(problems);
+  r.claims.erase(std::remove_if(r.claims.begin(), r.claims.end(),
+                                [&](const Claim& c) { return std::find(only.begin(), only.end(), c.id) == only.end(); }),
+                 r.claims.end());
+  return r;
+}
+
+// A Python case ran (not SKIP "no interpreter", not ERROR "cannot start"): Python is available.
+bool python_ran(const std::vector<CaseResult>& results) {
+  return std::any_of(results.begin(), results.end(), [](const CaseResult& r) {
+    return r.expect.model.rfind("python", 0) == 0 && r.status != Status::skip && r.status != Status::error;
+  });
+}
+
+std::optional<Status> status_named(const std::string& s) {
+  for (Status st : {Status::pass, Status::fail, Status::flaky, Status::timeout, Status::crash, Status::flood, Status::skip,
+                    Status::invalid, Status::error})
+    if (to_string(st) == s) return st;
+  return std::nullopt;
+}
+
+// What deciding reads of a stored case (conkit/report.hpp to_json): name, status, scenario, model,
+// and per run its facts and output lines. Anything else of the case is not evidence.
+std::vector<CaseResult> evidence_from_json(const json& cases) {
+  std::vector<CaseResult> out;
+  for (const auto& j : cases) {
+    CaseResult c;
+    c.name = j.value("name", "");
+    c.reason = j.value("reason", "");
+    // A status this build does not know (a newer document) is not evidence.
+    c.status = status_named(j.value("status", "")).value_or(Status::error);
+    const json e = j.value("expect", json::object());
+    c.expect.scenario = e.value("scenario", "");
+    c.expect.model = e.value("model", "");
+    c.unit_ms = j.value("unit_ms", 100.0);
+    for (const auto& jr : j.value("runs", json::array())) {
+      RunResult r;
+      for (const auto& jf : jr.value("facts", json::array())) {
+        Fact f;
+        f.name = jf.value("name", "");
+        const json v = jf.value("value", json());
+        if (v.is_number()) f.number = v.get<double>();
+        if (v.is_string()) f.string = v.get<std::string>();
+        f.value_json = v.dump();
+        f.t_ms = jf.value("t_ms", 0.0);
+        r.facts.push_back(std::move(f));
+      }
+      for (const auto& jl : jr.value("lines", json::array())) {
+        Line l;
+        l.stream = jl.value("stream", "out") == "err" ? Stream::err : Stream::out;
+        l.t_ms = jl.value("t_ms", 0.0);
+        l.text = jl.value("text", "");
+        r.lines.push_back(std::move(l));
+      }
+      c.runs.push_back(std::move(r));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool ShippedCase::has_label(const std::string& l) const { return std::find(labels.begin(), labels.end(), l) != labels.end(); }
+
+std::vector<ShippedCase> load_manifest(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read the case manifest " + path + " (build the project first, or pass --manifest)");
+  json j;
+  try {
+    in >> j;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": not valid JSON: " + e.what());
+  }
+  std::vector<ShippedCase> cases;
+  try {
+    for (const auto& c : j.at("cases")) {
+      ShippedCase s;
+      s.name = c.at("name");
+      s.scenario = c.at("scenario");
+      s.model = c.at("model");
+      s.expect = c.at("expect");
+      s.argv = c.at("argv").get<std::vector<std::string>>();
+      s.check_args = c.value("check_args", std::vector<std::string>{});
+      s.labels = c.value("labels", std::vector<std::string>{});
+      cases.push_back(std::move(s));
+    }
+  } catch (const json::exception& e) {
+    throw std::runtime_error(path + ": not a case manifest: " + e.what());
+  }
+  return cases;
+}
+
+std::string resolve_python(const std::string& python) {
+  RunOptions o;
+  o.argv = {python, "-c", "import sys; print(sys.executable)"};
+  o.timeout_ms = 10000;
+  RunResult r = run(o);
+  for (const auto& line : r.lines)
+    if (line.stream == Stream::out && !line.text.empty() && r.ending == Ending::exited && r.exit_code == 0) return line.text;
+  throw std::runtime_error("cannot run the Python interpreter '" + python + "'");
+}
+
+CheckOptions case_options(const ShippedCase& c, const CheckOptions& base, const std::string& python) {
+  CheckOptions o = base;
+  o.run.argv = c.argv;
+  if (!python.empty() && c.has_label("python") && !o.run.argv.empty()) o.run.argv[0] = python;
+  o.name = c.name;
+  for (std::size_t i = 0; i + 1 < c.check_args.size(); i += 2) {
+    const std::string& k = c.check_args[i];
+    const std::string& v = c.check_args[i + 1];
+    if (k == "--repeat" && !base.repeat) o.repeat = std::stoi(v);
+    else if (k == "--retries") o.retries = std::max(o.retries, std::stoi(v));
+    else if (k == "--timeout" && !base.timeout_ms) o.timeout_ms = std::stod(v) * 1000;
+  }
+  return o;
+}
+
+VerifyResult verify(const VerifyOptions& vo) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  auto elapsed_s = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+  auto cancelled = [&] { return vo.cancel && *vo.cancel; };
+  auto status = [&](const std::string& s) {
+    if (vo.on_status) vo.on_status(s);
+  };
+
+  const Registry registry = restrict_to(load_registry(vo.registry), vo.only);
+  const auto need = evidence_needed(registry);
+  std::vector<ShippedCase> cases;
+  for (auto& c : load_manifest(vo.manifest))
+    if (need.count({c.scenario, c.model}) && !c.has_label("meta")) cases.push_back(c);
+  const unsigned seed = vo.seed ? *vo.seed : std::random_device{}();
+  std::shuffle(cases.begin(), cases.end(), std::mt19937(seed));
+
+  // An interpreter that cannot run leaves the Python cases to fail on their own (SKIP/ERROR), so
+  // their scopes read "no Python interpreter".
+  std::string python = vo.python;
+  if (python.empty())
+    for (auto& c : cases)
+      if (c.has_label("python") && !c.argv.empty()) python = c.argv[0];
+  if (!python.empty()) {
+    try {
+      python = resolve_python(python);
+    } catch (const std::exception&) {
+      python.clear();
+    }
+  }
+
+  status("calibrating");
+  const Calibration cal = calibrate();
+  const double unit_ms = vo.base.run.unit_ms;
+
+  VerifyResult out;
+  json& raw = out.raw;
+  raw = {{"conkit", version()},
+         {"kind", "verify"},
+         {"environment", environment_fingerprint(vo.base.sanitizer, python)},
+         {"calibration", to_json(cal)},
+         {"options", {{"unit_ms", unit_ms}, {"budget_s", vo.budget_s}, {"seed", seed}, {"only", vo.only},
+                      {"python", python}, {"registry", vo.registry}}}};
+  std::string incomplete;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    if (cancelled()) {
+      incomplete = vo.cancel_reason;
+      break;
+    }
+    if (elapsed_s() > vo.budget_s) {
+      incomplete = fmt::format("time budget of {} s spent; {} case(s) not run", static_cast<int>(vo.budget_s), cases.size() - i);
+      break;
+    }
+    const auto& c = cases[i];
+    if (vo.on_progress) {
+      VerifyProgress p{i, cases.size(), c.name, elapsed_s(), std::nullopt};
+      if (i) p.left_s = elapsed_s() / i * (cases.size() - i);
+      vo.on_progress(p);
+    }
+    CheckOptions o = case_options(c, vo.base, python);
+    o.run.cancel = vo.cancel;
+    out.results.push_back(check_file(c.expect, o));
+    if (cancelled()) {
+      incomplete = vo.cancel_reason;
+      out.results.back().reason += " [interrupted]";
+      break;
+    }
+  }
+
+  raw["complete"] = incomplete.empty();
+  if (!incomplete.empty()) raw["incomplete_reason"] = incomplete;
+  raw["cases"] = to_json(out.results).at("cases");
+  raw["claims"] = decide_claims(registry, out.results, cal, unit_ms, python_ran(out.results));
+  raw["plots"] = plot_data(out.results);
+  raw["duration_s"] = elapsed_s();
+  return out;
+}
+
+json redecide(json raw, const Registry& registry) {
+  const std::vector<CaseResult> results = evidence_from_json(raw.value("cases", json::array()));
+  const Calibration cal = calibration_from_json(raw.value("calibration", json::object()));
+  const double unit_ms = raw.value("options", json::object()).value("unit_ms", 100.0);
+  std::vector<std::string> only = raw.value("options", json::object()).value("only", std::vector<std::string>{});
+  const Registry chosen = restrict_to(registry, only);
+  raw["claims"] = decide_claims(chosen, results, cal, unit_ms, python_ran(results));
+  raw["plots"] = plot_data(results);
+  return raw;
+}
+
+VerifyExit verify_exit(const json& raw) {
+  bool undecided = !raw.value("complete", false);
+  for (const auto& c : raw.value("claims", json::array()))
+    for (const auto& s : c.value("scopes", json::array())) {
+      const std::string v = s.value("verdict", ""), e = s.value("expected", "HOLDS");
+      if (v == e) continue;
+      if (v == "INCONCLUSIVE") undecided = true;
+      else return VerifyExit::contradicted;  // REFUTED where HOLDS is expected, or the reverse
+    }
+  return undecided ? VerifyExit::undecided : VerifyExit::as_expected;
+}
+
+int verify_exit_status(const json& raw) { return static_cast<int>(verify_exit(raw)); }
+
+bool verify_passed(const json& raw) { return verify_exit(raw) == VerifyExit::as_expected; }
+
+std::string verify_summary(const json& raw) {
+  int scopes = 0, contradicted = 0, undecided = 0;
+  for (const auto& c : raw.value("claims", json::array()))
+    for (const auto& s : c.value("scopes", json::array())) {
+      ++scopes;
+      const std::string v = s.value("verdict", ""), e = s.value("expected", "HOLDS");
+      if (v != e) ++(v == "INCONCLUSIVE" ? undecided : contradicted);
+    }
+  switch (verify_exit(raw)) {
+    case VerifyExit::as_expected: return fmt::format("exit 0: all {} scope(s) decided as expected for this machine", scopes);
+    case VerifyExit::contradicted:
+      return fmt::format("exit 1: {} of {} scope(s) CONTRADICT their expectation ({} more undecided)", contradicted, scopes, undecided);
+    case VerifyExit::undecided:
+      return fmt::format("exit 3: nothing contradicted, but {} of {} scope(s) this machine should decide are INCONCLUSIVE{}", undecided,
+                         scopes, raw.value("complete", false) ? "" : " (run incomplete)");
+  }
+  return "";
+}
+
+void write_verify_reports(const json& raw, const std::string& dir) {
+  write_file(dir + "/results.json", raw.dump(2) + "\n");
+  write_file(dir + "/claims.md", render_markdown(raw));
+  write_file(dir + "/claims-junit.xml", render_claims_junit(raw));
+  write_file(dir + "/report.html", render_html(raw));
+}
+
+}  // namespace conkit
