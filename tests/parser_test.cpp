@@ -3,6 +3,7 @@
 // and no input, however broken, makes the parser crash, hang or throw.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -194,6 +195,9 @@ TEST(Parser, ExitForms) {
     EXPECT_EQ(r.file.exit.to_string(), "signal SIGTERM") << v;
   }
   EXPECT_EQ(parse_ok("exit: signal 40\n").file.exit.to_string(), "signal 40");
+  // The parser and the runner share one signal table (glibc's): every name the runner prints parses.
+  EXPECT_EQ(parse_ok("exit: signal IO\n").file.exit.signal, SIGIO);
+  EXPECT_EQ(parse_ok("exit: signal SIGPWR\n").file.exit.signal, SIGPWR);
 }
 
 TEST(Parser, TimeoutDurations) {

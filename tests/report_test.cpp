@@ -14,6 +14,8 @@
 
 #include "conkit/report.hpp"
 
+#include "common/text.hpp"
+
 namespace conkit {
 namespace {
 

@@ -23,6 +23,9 @@
 
 #include "conkit/run.hpp"
 
+#include "common/signals.hpp"
+#include "common/text.hpp"
+
 namespace {
 
 using conkit::Ending;
@@ -568,6 +571,9 @@ TEST(Display, SignalNames) {
   EXPECT_EQ(conkit::signal_number("segv"), SIGSEGV);
   EXPECT_EQ(conkit::signal_number("SIGTERM"), SIGTERM);
   EXPECT_EQ(conkit::signal_number("SIGNOPE"), 0);
+  EXPECT_EQ(conkit::signal_number("SIG"), 0);
+  EXPECT_EQ(conkit::signal_number("IO"), SIGIO);  // aliases glibc's sigabbrev_np does not return
+  EXPECT_EQ(conkit::signal_number("SIGIOT"), SIGABRT);
   for (int sig = 1; sig < 32; ++sig) {
     std::string name = conkit::signal_name(sig);
     if (name.rfind("SIG", 0) == 0) {

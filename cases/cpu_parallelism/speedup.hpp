@@ -17,7 +17,7 @@
 #include <vector>
 
 #include <case_args.hpp>
-#include <cores.hpp>
+#include <conkit/cores.hpp>
 #include <cpu_work.hpp>
 #include <foreign_load.hpp>
 #include <conkit/facts.hpp>

@@ -1,6 +1,5 @@
 // Calibration probes (usable cores, sleep overshoot, CPU noise, spawn cost) and the environment
 // fingerprint that every verify document carries.
-#include <sched.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -18,6 +17,9 @@
 #include "conkit/run.hpp"
 #include "conkit/version.hpp"
 
+#include "conkit/cores.hpp"
+#include "common/stats.hpp"
+
 namespace conkit {
 namespace {
 
@@ -26,24 +28,6 @@ using json = nlohmann::json;
 
 double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(p * v.size())) - 1);
-  return v[i];
-}
-
-int usable_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  int cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-  std::ifstream max("/sys/fs/cgroup/cpu.max");
-  std::string quota, period;
-  if (max >> quota >> period && quota != "max")
-    cores = std::max(1, std::min(cores, static_cast<int>(std::stod(quota) / std::stod(period))));
-  return cores;
 }
 
 // A fixed chunk of integer work the compiler cannot fold away.
@@ -86,19 +70,15 @@ Calibration calibrate() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     over.push_back(ms_since(s) - 1.0);
   }
-  c.sleep_overshoot_p50_ms = percentile(over, 0.5);
-  c.sleep_overshoot_p99_ms = percentile(over, 0.99);
+  c.sleep_overshoot_p50_ms = stats::percentile(over, 0.5);
+  c.sleep_overshoot_p99_ms = stats::percentile(over, 0.99);
   c.sleep_overshoot_max_ms = *std::max_element(over.begin(), over.end());
 
   // Scheduler noise: spread of a fixed CPU chunk (first run warms caches and frequency).
   cpu_chunk_ms();
   std::vector<double> chunk;
   for (int i = 0; i < 30; ++i) chunk.push_back(cpu_chunk_ms());
-  double mean = 0, var = 0;
-  for (double v : chunk) mean += v;
-  mean /= chunk.size();
-  for (double v : chunk) var += (v - mean) * (v - mean);
-  c.cpu_noise_cv = mean > 0 ? std::sqrt(var / chunk.size()) / mean : 0;
+  c.cpu_noise_cv = stats::coefficient_of_variation(chunk);
 
   // Spawn cost through the runner, as the cases see it.
   std::vector<double> spawn;
@@ -109,7 +89,7 @@ Calibration calibrate() {
     RunResult r = run(o);
     if (r.ending == Ending::exited) spawn.push_back(r.end_ms);
   }
-  c.spawn_ms_p50 = percentile(spawn, 0.5);
+  c.spawn_ms_p50 = stats::percentile(spawn, 0.5);
   c.duration_ms = ms_since(t0);
   return c;
 }

@@ -12,6 +12,9 @@
 
 #include "conkit/claims.hpp"
 
+#include "common/stats.hpp"
+#include "common/text.hpp"
+
 namespace conkit {
 namespace {
 
@@ -75,12 +78,6 @@ bool usable(const CaseResult& c, std::string& why) {
       why = fmt::format("{}: {}{}", c.name, to_string(c.status), c.reason.empty() ? "" : " (" + c.reason + ")");
       return false;
   }
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 bool compare(double a, CmpOp op, double b) {
@@ -165,7 +162,7 @@ std::optional<double> case_value(const CaseResult& c, const Check& check, const 
   if (vs.empty()) return std::nullopt;
   if (check.combine == Combine::max) return *std::max_element(vs.begin(), vs.end());
   if (check.combine == Combine::min) return *std::min_element(vs.begin(), vs.end());
-  return median(vs);
+  return stats::median(vs);
 }
 
 std::string fmt_num(double v) { return fmt::format("{:.3g}", v); }
@@ -354,7 +351,7 @@ json plot_data(const std::vector<CaseResult>& results) {
         if (auto v = last_number(r, "speedup")) s.push_back(*v);
         if (!w) w = last_number(r, "workers");
       }
-      if (!s.empty() && w) speedup[model].push_back(json::array({*w, median(s)}));
+      if (!s.empty() && w) speedup[model].push_back(json::array({*w, stats::median(s)}));
     } else if (scenario == "spawn_overhead") {
       auto variant = last_text(c, "variant");
       std::vector<double> cost, mem;
@@ -363,8 +360,8 @@ json plot_data(const std::vector<CaseResult>& results) {
         if (auto v = last_number(r, "idle_kib_per_unit")) mem.push_back(*v);
       }
       json e = {{"model", model + (variant ? " (" + *variant + ")" : "")}};
-      if (!cost.empty()) e["per_unit_us"] = median(cost);
-      if (!mem.empty()) e["idle_kib_per_unit"] = median(mem);
+      if (!cost.empty()) e["per_unit_us"] = stats::median(cost);
+      if (!mem.empty()) e["idle_kib_per_unit"] = stats::median(mem);
       if (!cost.empty() || !mem.empty()) spawn.push_back(e);
     } else if (scenario == "worker_join") {
       const RunResult& r = c.runs.front();

@@ -13,27 +13,12 @@
 #include "conkit/claims.hpp"
 #include "conkit/verify.hpp"
 
+#include "common/text.hpp"
+
 namespace conkit {
 namespace {
 
 using json = nlohmann::json;
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (ch < 0x20 && ch != '\n' && ch != '\t') out += fmt::format("&#x{:x};", 0xFFFD);
-        else out += static_cast<char>(ch);
-    }
-  }
-  return out;
-}
 
 std::string md_cell(std::string s) {
   std::string out;

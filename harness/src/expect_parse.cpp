@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -18,6 +17,8 @@
 #include <string_view>
 
 #include "conkit/expect.hpp"
+
+#include "common/signals.hpp"
 
 namespace conkit {
 
@@ -336,22 +337,6 @@ Duration scan_duration(Scanner& sc, bool allow_negative) {
   d.unit = scan_unit(sc);
   return d;
 }
-
-// ---- signals ---------------------------------------------------------------------------------
-
-struct SignalName {
-  const char* name;
-  int number;
-};
-constexpr SignalName kSignals[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-    {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"BUS", SIGBUS},   {"FPE", SIGFPE},
-    {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
-    {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
-    {"CONT", SIGCONT}, {"STOP", SIGSTOP},     {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
-    {"TTOU", SIGTTOU}, {"URG", SIGURG},       {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
-    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"SYS", SIGSYS},
-};
 
 // ---- fact expressions ------------------------------------------------------------------------
 
@@ -1105,12 +1090,7 @@ class FileParser {
         e.signal = static_cast<int>(scan_integer(sc, "a signal number", 1, 64));
       } else {
         int at = sc.col();
-        std::string n = sc.ident();
-        std::string upper;
-        for (char c : n) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-        if (upper.rfind("SIG", 0) == 0) upper.erase(0, 3);
-        for (auto& s : kSignals)
-          if (upper == s.name) e.signal = s.number;
+        e.signal = signal_number(sc.ident());
         if (e.signal == 0) {
           sc.pos = static_cast<std::size_t>(at - 1);
           sc.expected("a signal name (TERM, SIGKILL, ...) or number");
@@ -1243,8 +1223,7 @@ std::string ExitExpectation::to_string() const {
     case Kind::any: return "any";
     case Kind::nonzero: return "nonzero";
     case Kind::signal:
-      for (auto& s : kSignals)
-        if (s.number == signal) return std::string("signal SIG") + s.name;
+      if (const std::string name = signal_name(signal); name.rfind("SIG", 0) == 0) return "signal " + name;
       return "signal " + std::to_string(signal);
     case Kind::codes: break;
   }

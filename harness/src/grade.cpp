@@ -3,6 +3,11 @@
 // method of Grader, in the order the document lists them.
 #include "conkit/grade.hpp"
 
+#include "common/findings.hpp"
+#include "common/signals.hpp"
+#include "common/stats.hpp"
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -35,20 +40,9 @@ namespace {
 
 // ---- small formatting helpers -------------------------------------------------------------------
 
-// A number with at most `decimals` decimals and no trailing zeros: 150, 1.5, 201.3.
-std::string num(double v, int decimals) {
-  std::string s = fmt::format("{:.{}f}", v, decimals);
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  if (s == "-0") s = "0";
-  return s;
-}
-
 // "2.01u (201.3 ms)"
 std::string ms_and_units(double ms, double unit_ms) {
-  return num(ms / unit_ms, 2) + "u (" + num(ms, 1) + " ms)";
+  return format_number(ms / unit_ms, 2) + "u (" + format_number(ms, 1) + " ms)";
 }
 
 const char* word(Stream s) { return s == Stream::out ? "out" : "err"; }
@@ -337,8 +331,8 @@ std::string time_source(const TimeCheck& tc) {
       case TimeCheck::Kind::total: s = "total"; break;
     }
     const std::string unit = tc.in_units ? "" : "ms";
-    s += " " + to_string(tc.op) + " " + num(tc.lo, 3) + unit;
-    if (tc.op == CmpOp::in_range) s += ".." + num(tc.hi, 3) + unit;
+    s += " " + to_string(tc.op) + " " + format_number(tc.lo, 3) + unit;
+    if (tc.op == CmpOp::in_range) s += ".." + format_number(tc.hi, 3) + unit;
   }
   if (s.rfind("time", 0) != 0) s = "time " + s;
   return s;
@@ -451,7 +445,7 @@ class Grader {
         return;
       case Ending::timed_out:
         g_.status = Status::timeout;
-        fail(file_loc(), "timed out: the process group was killed after " + num(r_.wall_ms, 1) + " ms");
+        fail(file_loc(), "timed out: the process group was killed after " + format_number(r_.wall_ms, 1) + " ms");
         return;
       case Ending::flooded: {
         g_.status = Status::flood;
@@ -806,12 +800,6 @@ RunGrade grade_run(const ExpectFile& expect, const RunResult& run, const GradeOp
 
 namespace {
 
-std::string finding_text(const Finding& f) {
-  std::string loc = f.loc.file;
-  if (f.loc.line > 0) loc += ":" + std::to_string(f.loc.line) + ":" + std::to_string(f.loc.col);
-  return loc.empty() ? f.message : loc + ": " + f.message;
-}
-
 double now_ms() {
   using namespace std::chrono;
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
@@ -819,12 +807,6 @@ double now_ms() {
 
 bool retryable(Status s) {
   return s == Status::fail || s == Status::timeout || s == Status::crash || s == Status::flood;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 RunOptions run_options_for(const ExpectFile& e, const CheckOptions& o) {
@@ -918,7 +900,7 @@ class Attempter {
         for (const auto& m : g.times)
           if (m.check == i && m.ms) v.push_back(*m.ms);
       std::optional<double> med;
-      if (!v.empty()) med = median(v);
+      if (!v.empty()) med = stats::median(v);
       TimeMeasure m = judge_time(i, e_.times[i], med, ro_.unit_ms);
       a_.median_times.push_back(m);
       if (!m.ok)

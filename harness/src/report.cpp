@@ -3,6 +3,10 @@
 // same CaseResult; nothing here re-grades.
 #include "conkit/report.hpp"
 
+#include "common/findings.hpp"
+#include "common/signals.hpp"
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -21,27 +25,6 @@ namespace conkit {
 namespace {
 
 // ---- shared helpers -----------------------------------------------------------------------------
-
-std::string num(double v, int decimals) {
-  std::string s = fmt::format("{:.{}f}", v, decimals);
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  return s == "-0" ? "0" : s;
-}
-
-std::string loc_text(const SourceLoc& l) {
-  if (l.file.empty() && l.line <= 0) return "";
-  std::string s = l.file;
-  if (l.line > 0) s += ":" + std::to_string(l.line) + ":" + std::to_string(std::max(l.col, 1));
-  return s;
-}
-
-std::string finding_text(const Finding& f) {
-  std::string loc = loc_text(f.loc);
-  return loc.empty() ? f.message : loc + ": " + f.message;
-}
 
 const char* stream_word(Stream s) { return s == Stream::out ? "out" : "err"; }
 
@@ -78,32 +61,6 @@ std::string class_text(OutcomeClass c) {
 
 bool run_failed(const RunGrade& g) { return g.status != Status::pass && g.status != Status::skip; }
 
-// Decodes one UTF-8 code point at s[i]; returns its length, 0 if the bytes there are not valid.
-std::size_t utf8_at(const std::string& s, std::size_t i, char32_t& cp) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = b(0);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(k) & 0x3F);
-  }
-  const char32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-bool valid_utf8(const std::string& s) {
-  char32_t cp = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_at(s, i, cp);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 // Columns a shown string takes (code points; good enough to line up annotations).
 std::size_t width(const std::string& s) {
   return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
@@ -119,7 +76,7 @@ std::string summary_line(const CaseResult& r) {
   std::string s = status + escape_for_display(r.name);
   if (r.status != Status::invalid) {
     s += fmt::format("  {} {}  {} ms  (u={}ms)", r.runs.size(), r.runs.size() == 1 ? "run" : "runs",
-                     num(r.wall_ms, 0), num(r.unit_ms, 3));
+                     format_number(r.wall_ms, 0), format_number(r.unit_ms, 3));
     if (r.attempts > 1) s += fmt::format("  {} attempts", r.attempts);
     if (r.sanitizer != "none" && !r.sanitizer.empty()) s += "  [" + r.sanitizer + "]";
   }
@@ -134,9 +91,9 @@ std::string time_line(const CaseResult& r, const TimeMeasure& m) {
   if (src.rfind("time", 0) != 0) src = "time " + src;
   std::string where = tc ? loc_text(tc->loc) + ": " : "";
   if (!m.ms) return where + src + ": not measured";
-  std::string s = where + src + ": " + num(*m.ms / r.unit_ms, 2) + "u (" + num(*m.ms, 1) + " ms)";
+  std::string s = where + src + ": " + format_number(*m.ms / r.unit_ms, 2) + "u (" + format_number(*m.ms, 1) + " ms)";
   if (m.ok) return s + "  ok";
-  return s + "  MISSED by " + num(m.miss_ms / r.unit_ms, 2) + "u (" + num(m.miss_ms, 1) + " ms)";
+  return s + "  MISSED by " + format_number(m.miss_ms / r.unit_ms, 2) + "u (" + format_number(m.miss_ms, 1) + " ms)";
 }
 
 // Which lines a long transcript shows: the interesting ones with a little context.
@@ -179,7 +136,7 @@ std::string render_transcript(const CaseResult& result, std::size_t run_index) {
   const double u = result.unit_ms > 0 ? result.unit_ms : 100;
   std::string s = fmt::format("--- {} run {} of {}: {}  ({}, end {} ms, wall {} ms)\n", escape_for_display(result.name),
                               run_index + 1, result.runs.size(), to_string(g.status), ending_text(run),
-                              num(run.end_ms, 1), num(run.wall_ms, 1));
+                              format_number(run.end_ms, 1), format_number(run.wall_ms, 1));
   if (run.ending == Ending::failed_to_start) s += "  " + escape_for_display(run.start_error) + "\n";
 
   const std::size_t prefix = std::string("[  103.2 ms  1.03u] out| ").size();
@@ -251,10 +208,6 @@ namespace {
 
 using nlohmann::json;
 
-// JSON text must be valid UTF-8: raw bytes that are not are shown escaped (and kept as hex where
-// the bytes themselves are the data).
-std::string jtext(const std::string& s) { return valid_utf8(s) ? s : escape_for_display(s); }
-
 std::string hex(const std::string& s) {
   std::string h;
   for (unsigned char c : s) h += fmt::format("{:02x}", c);
@@ -263,11 +216,11 @@ std::string hex(const std::string& s) {
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-json loc_json(const SourceLoc& l) { return {{"file", jtext(l.file)}, {"line", l.line}, {"col", l.col}}; }
+json loc_json(const SourceLoc& l) { return {{"file", json_text(l.file)}, {"line", l.line}, {"col", l.col}}; }
 
 json finding_json(const Finding& f) {
-  return {{"loc", loc_json(f.loc)}, {"message", jtext(f.message)},
-          {"line", f.line ? json(*f.line) : json(nullptr)}, {"text", jtext(finding_text(f))}};
+  return {{"loc", loc_json(f.loc)}, {"message", json_text(f.message)},
+          {"line", f.line ? json(*f.line) : json(nullptr)}, {"text", json_text(finding_text(f))}};
 }
 
 json measure_json(const TimeMeasure& m) {
@@ -277,51 +230,51 @@ json measure_json(const TimeMeasure& m) {
 
 json strings(const std::vector<std::string>& v) {
   json a = json::array();
-  for (const auto& s : v) a.push_back(jtext(s));
+  for (const auto& s : v) a.push_back(json_text(s));
   return a;
 }
 
 json expect_json(const ExpectFile& e) {
-  json j = {{"path", jtext(e.path)},         {"scenario", jtext(e.scenario)}, {"model", jtext(e.model)},
-            {"claims", strings(e.claims)},   {"proves", jtext(e.proves)},     {"exit", jtext(e.exit.to_string())},
+  json j = {{"path", json_text(e.path)},         {"scenario", json_text(e.scenario)}, {"model", json_text(e.model)},
+            {"claims", strings(e.claims)},   {"proves", json_text(e.proves)},     {"exit", json_text(e.exit.to_string())},
             {"repeat", e.repeat},            {"timing", e.timing_median ? "median" : "all"},
-            {"marker", jtext(e.marker)},     {"race", e.race_expected ? "expected" : "forbidden"},
+            {"marker", json_text(e.marker)},     {"race", e.race_expected ? "expected" : "forbidden"},
             {"deflake", e.deflake},          {"timeout_ms", e.timeout_ms}};
   j["times"] = json::array();
   for (const auto& t : e.times)
-    j["times"].push_back({{"loc", loc_json(t.loc)}, {"source", jtext(t.source)}, {"lo", t.lo}, {"hi", t.hi},
-                          {"in_units", t.in_units}, {"op", jtext(to_string(t.op))}});
+    j["times"].push_back({{"loc", loc_json(t.loc)}, {"source", json_text(t.source)}, {"lo", t.lo}, {"hi", t.hi},
+                          {"in_units", t.in_units}, {"op", json_text(to_string(t.op))}});
   j["outcomes"] = json::array();
   for (const auto& o : e.outcomes)
     j["outcomes"].push_back({{"loc", loc_json(o.loc)}, {"class", class_text(o.cls)},
-                             {"description", jtext(o.description)}, {"must_see", o.must_see},
-                             {"source", jtext(o.source)}});
+                             {"description", json_text(o.description)}, {"must_see", o.must_see},
+                             {"source", json_text(o.source)}});
   j["requirements"] = json::array();
   for (const auto& q : e.requirements)
     j["requirements"].push_back(
-        {{"loc", loc_json(q.loc)}, {"description", jtext(q.description)}, {"source", jtext(q.source)}});
+        {{"loc", loc_json(q.loc)}, {"description", json_text(q.description)}, {"source", json_text(q.source)}});
   return j;
 }
 
 json fact_json(const Fact& f) {
   json value = json::parse(f.value_json, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = jtext(f.value_json);
-  json j = {{"name", jtext(f.name)}, {"value", value}, {"t_ms", f.t_ms}, {"inner_ms", opt(f.inner_ms)}};
+  if (value.is_discarded()) value = json_text(f.value_json);
+  json j = {{"name", json_text(f.name)}, {"value", value}, {"t_ms", f.t_ms}, {"inner_ms", opt(f.inner_ms)}};
   j["pid"] = f.pid ? json(*f.pid) : json(nullptr);
   j["tid"] = f.tid ? json(*f.tid) : json(nullptr);
   return j;
 }
 
 json grade_json(const RunGrade& g, const ExpectFile& e) {
-  json j = {{"status", to_string(g.status)}, {"skip_reason", jtext(g.skip_reason)}, {"race_seen", g.race_seen},
-            {"outcome_values", jtext(g.outcome_values)}};
+  json j = {{"status", to_string(g.status)}, {"skip_reason", json_text(g.skip_reason)}, {"race_seen", g.race_seen},
+            {"outcome_values", json_text(g.outcome_values)}};
   j["failures"] = json::array();
   for (const auto& f : g.failures) j["failures"].push_back(finding_json(f));
   j["notes"] = strings(g.notes);
   j["outcome_rule"] = g.outcome_rule ? json(*g.outcome_rule) : json(nullptr);
   j["outcome_class"] = g.outcome_class ? json(class_text(*g.outcome_class)) : json(nullptr);
   j["outcome_description"] = g.outcome_rule && *g.outcome_rule < e.outcomes.size()
-                                 ? json(jtext(e.outcomes[*g.outcome_rule].description))
+                                 ? json(json_text(e.outcomes[*g.outcome_rule].description))
                                  : json(nullptr);
   j["times"] = json::array();
   for (const auto& m : g.times) j["times"].push_back(measure_json(m));
@@ -337,7 +290,7 @@ json run_json(const RunResult& r) {
             {"exit_code", r.exit_code},
             {"signal", r.signal},
             {"signal_name", r.signal ? signal_name(r.signal) : ""},
-            {"start_error", jtext(r.start_error)},
+            {"start_error", json_text(r.start_error)},
             {"end_ms", r.end_ms},
             {"wall_ms", r.wall_ms},
             {"spawn_ns", r.spawn_ns},
@@ -348,7 +301,7 @@ json run_json(const RunResult& r) {
             {"bad_facts", strings(r.bad_facts)}};
   j["lines"] = json::array();
   for (const auto& l : r.lines) {
-    json jl = {{"stream", stream_word(l.stream)}, {"t_ms", l.t_ms}, {"text", jtext(l.text)}};
+    json jl = {{"stream", stream_word(l.stream)}, {"t_ms", l.t_ms}, {"text", json_text(l.text)}};
     if (!valid_utf8(l.text)) jl["hex"] = hex(l.text);  // the exact bytes
     j["lines"].push_back(std::move(jl));
   }
@@ -357,18 +310,18 @@ json run_json(const RunResult& r) {
   j["sanitizer_reports"] = json::array();
   for (const auto& s : r.sanitizer_reports)
     j["sanitizer_reports"].push_back({{"tool", s.tool},
-                                      {"kind", jtext(s.kind)},
-                                      {"first_frame", jtext(s.first_frame)},
-                                      {"location", jtext(s.location)},
+                                      {"kind", json_text(s.kind)},
+                                      {"first_frame", json_text(s.first_frame)},
+                                      {"location", json_text(s.location)},
                                       {"first_line", s.first_line},
                                       {"last_line", s.last_line},
-                                      {"text", jtext(s.text)}});
+                                      {"text", json_text(s.text)}});
   return j;
 }
 
 json case_json(const CaseResult& r) {
-  json j = {{"name", jtext(r.name)},     {"expect_path", jtext(r.expect_path)}, {"status", to_string(r.status)},
-            {"reason", jtext(r.reason)}, {"unit_ms", r.unit_ms},                {"sanitizer", r.sanitizer},
+  json j = {{"name", json_text(r.name)},     {"expect_path", json_text(r.expect_path)}, {"status", to_string(r.status)},
+            {"reason", json_text(r.reason)}, {"unit_ms", r.unit_ms},                {"sanitizer", r.sanitizer},
             {"attempts", r.attempts},    {"wall_ms", r.wall_ms},                {"expect", expect_json(r.expect)}};
   j["failures"] = json::array();
   for (const auto& f : r.failures) j["failures"].push_back(finding_json(f));
@@ -377,7 +330,7 @@ json case_json(const CaseResult& r) {
   j["parse_errors"] = json::array();
   for (const auto& e : r.parse_errors)
     j["parse_errors"].push_back(
-        {{"loc", loc_json(e.loc)}, {"message", jtext(e.message)}, {"text", jtext(e.to_string())}});
+        {{"loc", loc_json(e.loc)}, {"message", json_text(e.message)}, {"text", json_text(e.to_string())}});
   j["runs"] = json::array();
   for (std::size_t i = 0; i < r.runs.size(); ++i) {
     json run = run_json(r.runs[i]);
@@ -399,34 +352,6 @@ nlohmann::json to_json(const std::vector<CaseResult>& results) {
 
 namespace {
 
-// Escapes for XML 1.0 text or attribute values. Bytes that are not UTF-8 are shown escaped first;
-// control characters XML cannot carry become \xNN.
-std::string xml(const std::string& raw, bool attribute) {
-  const std::string s = valid_utf8(raw) ? raw : escape_for_display(raw);
-  std::string out;
-  char32_t cp = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_at(s, i, cp);
-    if (n == 0) n = 1, cp = 0xFFFD;
-    switch (cp) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      default:
-        if (cp < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
-        else if (cp == 0xFFFE || cp == 0xFFFF) out += "\\u" + fmt::format("{:04x}", static_cast<unsigned>(cp));
-        else out.append(s, i, n);
-    }
-    i += n;
-  }
-  return out;
-}
-
 std::string seconds(double ms) { return fmt::format("{:.3f}", ms / 1000); }
 
 }  // namespace
@@ -439,7 +364,7 @@ std::string to_junit(const std::vector<CaseResult>& results, const std::string& 
     else if (r.status != Status::pass) ++failures;
     total_ms += r.wall_ms;
   }
-  const std::string suite = xml(suite_name, true);
+  const std::string suite = xml_escape(suite_name, true);
   std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   s += fmt::format("<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">\n",
                    suite, results.size(), failures, skipped, seconds(total_ms));
@@ -447,16 +372,16 @@ std::string to_junit(const std::vector<CaseResult>& results, const std::string& 
                    suite, results.size(), failures, skipped, seconds(total_ms));
   for (const auto& r : results) {
     const std::string scenario = r.expect.scenario.empty() ? r.name.substr(0, r.name.find('/')) : r.expect.scenario;
-    s += fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{}\">\n", xml(r.name, true),
-                     xml(suite_name + "." + scenario, true), seconds(r.wall_ms));
+    s += fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{}\">\n", xml_escape(r.name, true),
+                     xml_escape(suite_name + "." + scenario, true), seconds(r.wall_ms));
     const std::string reason = r.reason.empty() ? to_string(r.status) : r.reason;
     if (r.status == Status::skip) {
-      s += fmt::format("      <skipped message=\"{}\"/>\n", xml(reason, true));
+      s += fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(reason, true));
     } else if (r.status != Status::pass) {
       s += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(r.status),
-                       xml(reason, true), xml(render_text(r, true), false));
+                       xml_escape(reason, true), xml_escape(render_text(r, true), false));
     }
-    s += fmt::format("      <system-out>{}</system-out>\n", xml(summary_line(r), false));
+    s += fmt::format("      <system-out>{}</system-out>\n", xml_escape(summary_line(r), false));
     s += "    </testcase>\n";
   }
   s += "  </testsuite>\n</testsuites>\n";

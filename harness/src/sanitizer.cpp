@@ -1,5 +1,4 @@
-// sanitizer.cpp — finds sanitizer report blocks in a run's stderr, and shows raw output and
-// signals in readable form (escape_for_display, signal_name, signal_number).
+// sanitizer.cpp — finds sanitizer report blocks in a run's stderr.
 //
 // Report shapes (compiler-rt):
 //   TSan   "WARNING: ThreadSanitizer: data race (pid=N)" ... "SUMMARY: ThreadSanitizer: ..." "=================="
@@ -155,108 +154,6 @@ std::vector<SanitizerReport> find_sanitizer_reports(const std::vector<Line>& lin
     e = end + 1;
   }
   return reports;
-}
-
-// ---- display ----
-
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if the bytes there are not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-  unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-    if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogates
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
-    if (c == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
-void append_hex(std::string& out, unsigned char c) {
-  static const char* hex = "0123456789abcdef";
-  out += "\\x";
-  out += hex[c >> 4];
-  out += hex[c & 15];
-}
-
-}  // namespace
-
-std::string escape_for_display(const std::string& bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    std::size_t n = utf8_length(bytes, i);
-    unsigned char c = static_cast<unsigned char>(bytes[i]);
-    bool c0_control = n == 1 && (c < 0x20 || c == 0x7F);
-    bool c1_control = n == 2 && c == 0xC2 && static_cast<unsigned char>(bytes[i + 1]) < 0xA0;  // U+0080..U+009F
-    if (n == 0 || c0_control || c1_control) {
-      for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k)
-        append_hex(out, static_cast<unsigned char>(bytes[i + k]));
-      i += std::max<std::size_t>(n, 1);
-    } else {
-      out.append(bytes, i, n);
-      i += n;
-    }
-  }
-  return out;
-}
-
-// ---- signals ----
-
-namespace {
-
-struct SignalEntry {
-  int number;
-  const char* name;
-};
-
-// strsignal() gives a description ("Segmentation fault"), not a name: hence a table.
-constexpr SignalEntry kSignals[] = {
-    {SIGHUP, "SIGHUP"},     {SIGINT, "SIGINT"},       {SIGQUIT, "SIGQUIT"},   {SIGILL, "SIGILL"},
-    {SIGTRAP, "SIGTRAP"},   {SIGABRT, "SIGABRT"},     {SIGBUS, "SIGBUS"},     {SIGFPE, "SIGFPE"},
-    {SIGKILL, "SIGKILL"},   {SIGUSR1, "SIGUSR1"},     {SIGSEGV, "SIGSEGV"},   {SIGUSR2, "SIGUSR2"},
-    {SIGPIPE, "SIGPIPE"},   {SIGALRM, "SIGALRM"},     {SIGTERM, "SIGTERM"},   {SIGCHLD, "SIGCHLD"},
-    {SIGCONT, "SIGCONT"},   {SIGSTOP, "SIGSTOP"},     {SIGTSTP, "SIGTSTP"},   {SIGTTIN, "SIGTTIN"},
-    {SIGTTOU, "SIGTTOU"},   {SIGURG, "SIGURG"},       {SIGXCPU, "SIGXCPU"},   {SIGXFSZ, "SIGXFSZ"},
-    {SIGVTALRM, "SIGVTALRM"}, {SIGPROF, "SIGPROF"},   {SIGWINCH, "SIGWINCH"}, {SIGIO, "SIGIO"},
-    {SIGSYS, "SIGSYS"},
-#ifdef SIGSTKFLT
-    {SIGSTKFLT, "SIGSTKFLT"},
-#endif
-#ifdef SIGPWR
-    {SIGPWR, "SIGPWR"},
-#endif
-};
-
-}  // namespace
-
-std::string signal_name(int sig) {
-  for (const auto& s : kSignals)
-    if (s.number == sig) return s.name;
-  return "signal " + std::to_string(sig);
-}
-
-int signal_number(const std::string& name) {
-  std::string upper;
-  for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (!starts_with(upper, "SIG")) upper = "SIG" + upper;  // "SEGV" is accepted too
-  for (const auto& s : kSignals)
-    if (upper == s.name) return s.number;
-  if (upper == "SIGIOT") return SIGABRT;
-  if (upper == "SIGPOLL") return SIGIO;
-  return 0;
 }
 
 }  // namespace conkit

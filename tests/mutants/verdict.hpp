@@ -9,6 +9,8 @@
 
 #include <conkit/run.hpp>
 
+#include "common/signals.hpp"
+
 namespace conkit::mutants {
 
 // "Prefix/Suite/0.TestName, where TypeParam = ... (3 ms)" -> "TestName".

@@ -30,7 +30,7 @@ namespace conkit {
 enum class Stream { out, err };
 
 // One line of output, as it arrived. `text` holds the raw bytes without the newline (invalid UTF-8
-// is kept as is; use escape_for_display() to show it). A final line without a newline is kept too.
+// is kept as is; the reports show it escaped). A final line without a newline is kept too.
 struct Line {
   Stream stream = Stream::out;
   double t_ms = 0;      // arrival, ms since the spawn (CLOCK_MONOTONIC)
@@ -107,12 +107,5 @@ RunResult run(const RunOptions& options);
 
 // Parses sanitizer report blocks out of the stderr lines of `result` (called by run()).
 std::vector<SanitizerReport> find_sanitizer_reports(const std::vector<Line>& lines);
-
-// Shows raw bytes printable: valid UTF-8 as is, invalid bytes and control characters as \xNN.
-std::string escape_for_display(const std::string& bytes);
-
-// Names like "SIGSEGV" for a signal number; "signal N" if unknown. And the reverse (0 if unknown).
-std::string signal_name(int sig);
-int signal_number(const std::string& name);
 
 }  // namespace conkit
