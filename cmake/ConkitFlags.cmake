@@ -6,22 +6,28 @@ target_compile_features(conkit_flags INTERFACE cxx_std_20)
 target_compile_options(conkit_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough)
 
+# The sanitizer's flags, defined here only: conkit::flags carries them, and tests/conformance hands
+# them to the outside project it builds (examples/thread_pool through find_package) as a string.
+set(CONKIT_SANITIZER_COMPILE_FLAGS)
+set(CONKIT_SANITIZER_LINK_FLAGS)
 if(CONKIT_SANITIZER STREQUAL "tsan")
-  target_compile_options(conkit_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer -g)
-  target_link_options(conkit_flags INTERFACE -fsanitize=thread)
+  set(CONKIT_SANITIZER_COMPILE_FLAGS -fsanitize=thread -fno-omit-frame-pointer -g)
+  set(CONKIT_SANITIZER_LINK_FLAGS -fsanitize=thread)
   # gcc's TSan warns that it does not model Asio's atomic_thread_fence; clang has no such warning.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(conkit_flags INTERFACE -Wno-tsan)
   endif()
 elseif(CONKIT_SANITIZER STREQUAL "asan")
-  target_compile_options(conkit_flags INTERFACE
+  set(CONKIT_SANITIZER_COMPILE_FLAGS
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
-  target_link_options(conkit_flags INTERFACE -fsanitize=address,undefined)
+  set(CONKIT_SANITIZER_LINK_FLAGS -fsanitize=address,undefined)
   # clang 14's -fsanitize=function cannot compile C++20 coroutines ("Cannot represent a difference
   # across sections", llvm/llvm-project#49689); the rest of UBSan stays on.
   if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-    target_compile_options(conkit_flags INTERFACE -fno-sanitize=function)
+    list(APPEND CONKIT_SANITIZER_COMPILE_FLAGS -fno-sanitize=function)
   endif()
 elseif(NOT CONKIT_SANITIZER STREQUAL "none")
   message(FATAL_ERROR "CONKIT_SANITIZER must be none, tsan or asan (got '${CONKIT_SANITIZER}')")
 endif()
+target_compile_options(conkit_flags INTERFACE ${CONKIT_SANITIZER_COMPILE_FLAGS})
+target_link_options(conkit_flags INTERFACE ${CONKIT_SANITIZER_LINK_FLAGS})
