@@ -15,3 +15,9 @@ tsan_wrapper() {
     echo "setarch $(uname -m) -R"
   fi
 }
+
+# The N slowest steps of the last build in build dir $1 (ninja's own log: start and end in ms).
+slowest_steps() {
+  [ -f "$1/.ninja_log" ] || return 0
+  awk 'NR > 1 { printf "%8.1f s  %s\n", ($2 - $1) / 1000, $4 }' "$1/.ninja_log" | sort -rn | head -n "$2"
+}
