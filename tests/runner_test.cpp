@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "conkit/grade.hpp"
 #include "conkit/run.hpp"
 
 #include "common/signals.hpp"
@@ -372,12 +373,13 @@ TEST(Runner, InheritedFdsDoNotReachTheCase) {
   EXPECT_LE(fds.size(), 5u) << "stdio, the facts fd and at most one of the shell's own";
 }
 
-// A signal handler's flag (RunOptions::cancel) ends the run at once, like a timeout. The flag is
-// set the way `conkit verify` sets it on Ctrl-C: by a handler (here SIGALRM from setitimer).
+// A signal handler's flag (RunOptions::cancel) ends the run at once as interrupted, never as a
+// timeout. The flag is set the way the CLI sets it: by a handler storing the signal number (here
+// SIGALRM from setitimer).
 volatile std::sig_atomic_t cancel_flag = 0;
-extern "C" void set_cancel_flag(int) { cancel_flag = 1; }
+extern "C" void set_cancel_flag(int sig) { cancel_flag = sig; }
 
-TEST(Runner, CancelFlagEndsTheRunLikeATimeout) {
+TEST(Runner, CancelFlagEndsTheRunAsInterrupted) {
   cancel_flag = 0;
   struct sigaction sa {}, old {};
   sa.sa_handler = set_cancel_flag;
@@ -390,10 +392,11 @@ TEST(Runner, CancelFlagEndsTheRunLikeATimeout) {
   o.cancel = &cancel_flag;
   RunResult r = conkit::run(o);
   ::sigaction(SIGALRM, &old, nullptr);
-  EXPECT_EQ(r.ending, Ending::timed_out) << describe(r);
+  EXPECT_EQ(r.ending, Ending::interrupted) << describe(r);
+  EXPECT_EQ(r.signal, SIGALRM) << describe(r);
   EXPECT_LT(r.wall_ms, 5000) << describe(r);
   bool noted = false;
-  for (const auto& n : r.notes) noted |= n.find("cancelled") != std::string::npos;
+  for (const auto& n : r.notes) noted |= n.find("cancelled: conkit got SIGALRM") != std::string::npos;
   EXPECT_TRUE(noted) << describe(r);
 }
 
@@ -580,6 +583,36 @@ TEST(Display, SignalNames) {
       EXPECT_EQ(conkit::signal_number(name), sig) << name;
     }
   }
+}
+
+// ---- the statuses the runner's own endings give ----------------------------------------------
+
+conkit::RunGrade grade_ending(const RunResult& r) {
+  conkit::ParseResult p = conkit::parse_expect("scenario: s\nmodel: m\nout \"x\"\n", "t.expect");
+  EXPECT_TRUE(p.ok());
+  return conkit::grade_run(p.file, r, conkit::GradeOptions{});
+}
+
+TEST(RunnerStatus, LimitAndInterruptedAreTheirOwnStatuses) {
+  RunResult limited;
+  limited.ending = Ending::limited;
+  limited.limit = "memory limit 256 MiB reached (peak 257 MiB, cgroup v2)";
+  limited.lines.push_back({Stream::out, 1, "x"});  // the output would pass: the limit still decides
+  conkit::RunGrade g = grade_ending(limited);
+  EXPECT_EQ(g.status, conkit::Status::limit);
+  ASSERT_FALSE(g.failures.empty());
+  EXPECT_NE(g.failures[0].message.find("memory limit 256 MiB reached (peak 257 MiB, cgroup v2)"), std::string::npos);
+  EXPECT_EQ(conkit::to_string(conkit::Status::limit), "LIMIT");
+
+  RunResult interrupted;
+  interrupted.ending = Ending::interrupted;
+  interrupted.signal = SIGTERM;
+  interrupted.lines.push_back({Stream::out, 1, "x"});
+  g = grade_ending(interrupted);
+  EXPECT_EQ(g.status, conkit::Status::interrupted);
+  ASSERT_FALSE(g.failures.empty());
+  EXPECT_NE(g.failures[0].message.find("interrupted by SIGTERM"), std::string::npos);
+  EXPECT_EQ(conkit::to_string(conkit::Status::interrupted), "INTERRUPTED");
 }
 
 }  // namespace

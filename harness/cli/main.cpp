@@ -56,7 +56,7 @@ double parse_unit_ms(const std::string& text) {
 
 std::optional<Status> parse_status(const std::string& s) {
   for (Status st : {Status::pass, Status::fail, Status::flaky, Status::timeout, Status::crash, Status::flood,
-                    Status::skip, Status::invalid, Status::error})
+                    Status::skip, Status::invalid, Status::error, Status::limit, Status::interrupted})
     if (conkit::to_string(st) == s) return st;
   return std::nullopt;
 }
@@ -161,7 +161,7 @@ std::vector<CaseResult> run_shipped(const std::vector<ShippedCase>& cases, const
 // ---- verify, report ------------------------------------------------------------------------------
 
 volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_sigint(int) { interrupted = 1; }
+extern "C" void on_sigint(int sig) { interrupted = sig; }
 
 struct VerifyCli {
   std::string registry = CONKIT_DEFAULT_REGISTRY;

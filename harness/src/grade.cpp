@@ -32,6 +32,8 @@ std::string to_string(Status s) {
     case Status::skip: return "SKIP";
     case Status::invalid: return "INVALID";
     case Status::error: return "ERROR";
+    case Status::limit: return "LIMIT";
+    case Status::interrupted: return "INTERRUPTED";
   }
   return "ERROR";
 }
@@ -454,6 +456,14 @@ class Grader {
         fail(file_loc(), which + " passed the output cap: the process group was killed");
         return;
       }
+      case Ending::limited:
+        g_.status = Status::limit;
+        fail(file_loc(), escape_for_display(r_.limit) + ": the case was killed");
+        return;
+      case Ending::interrupted:
+        g_.status = Status::interrupted;
+        fail(file_loc(), "interrupted by " + signal_name(r_.signal) + " to conkit: the case was killed");
+        return;
       case Ending::signaled:
         if (x.kind == ExitExpectation::Kind::signal && x.signal == r_.signal) return;
         g_.status = Status::crash;

@@ -35,6 +35,8 @@ std::string ending_text(const RunResult& r) {
     case Ending::timed_out: return "timed out";
     case Ending::flooded: return "flooded";
     case Ending::failed_to_start: return "failed to start";
+    case Ending::limited: return "limit reached";
+    case Ending::interrupted: return "interrupted";
   }
   return "?";
 }
@@ -46,6 +48,8 @@ const char* ending_key(Ending e) {
     case Ending::timed_out: return "timed_out";
     case Ending::flooded: return "flooded";
     case Ending::failed_to_start: return "failed_to_start";
+    case Ending::limited: return "limited";
+    case Ending::interrupted: return "interrupted";
   }
   return "?";
 }

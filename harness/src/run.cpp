@@ -508,9 +508,9 @@ class Session {
     cancel_timer_.expires_after(std::chrono::milliseconds(20));
     cancel_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || main_exited_) return;
-      if (*opt_.cancel) {
-        r_.notes.push_back("cancelled (interrupted)");
-        on_timeout();
+      if (const int sig = *opt_.cancel) {
+        stop_case(Ending::interrupted, "cancelled: conkit got " + signal_name(sig));
+        cancel_signal_ = sig;
       } else {
         watch_cancel();
       }
@@ -518,10 +518,14 @@ class Session {
   }
 
   void on_timeout() {
+    stop_case(Ending::timed_out, "timed out after " + std::to_string(static_cast<long long>(opt_.timeout_ms)) + " ms");
+  }
+
+  // Ends the run for `why`: SIGTERM to the case, SIGKILL after the term grace.
+  void stop_case(Ending why, const std::string& note) {
     if (main_exited_) return;
-    if (!conkit_ending_) conkit_ending_ = Ending::timed_out;
-    r_.notes.push_back("timed out after " + std::to_string(static_cast<long long>(opt_.timeout_ms)) +
-                       " ms: SIGTERM to the process group");
+    if (!conkit_ending_) conkit_ending_ = why;
+    r_.notes.push_back(note + ": SIGTERM to the process group");
     kill_group(SIGTERM);
     term_timer_.expires_after(ms(opt_.term_grace_ms));
     term_timer_.async_wait([this](boost::system::error_code ec) {
@@ -608,7 +612,7 @@ class Session {
 
     if (conkit_ending_) {
       r_.ending = *conkit_ending_;
-      r_.signal = signal_;
+      r_.signal = *conkit_ending_ == Ending::interrupted ? cancel_signal_ : signal_;
     } else if (signal_ != 0) {
       r_.ending = Ending::signaled;
       r_.signal = signal_;
@@ -628,7 +632,7 @@ class Session {
   Clock::time_point spawn_time_{};
   pid_t pid_ = -1, pgid_ = -1;
   bool main_exited_ = false, drain_started_ = false;
-  int exit_code_ = -1, signal_ = 0;
+  int exit_code_ = -1, signal_ = 0, cancel_signal_ = 0;
   std::optional<Ending> conkit_ending_;
   std::set<pid_t> strays_;
 };

@@ -25,9 +25,12 @@
 
 namespace conkit {
 
-// The closed set of case statuses.
-enum class Status { pass, fail, flaky, timeout, crash, flood, skip, invalid, error };
-std::string to_string(Status s);  // "PASS", "FAIL", ...
+// The closed set of case statuses. LIMIT: the case passed a memory, process, CPU or output limit
+// (RunResult::limit says which, the peak and the mechanism). INTERRUPTED: conkit itself was told to
+// stop (SIGINT, SIGTERM, SIGHUP) and cut the run short; never a verdict on the case. Every status
+// but PASS and SKIP makes `conkit check`/`run` exit 1; an interrupted command exits 128 + signal.
+enum class Status { pass, fail, flaky, timeout, crash, flood, skip, invalid, error, limit, interrupted };
+std::string to_string(Status s);  // "PASS", "FAIL", ..., "LIMIT", "INTERRUPTED"
 
 // One broken rule: where the rule is in the expected file, what went wrong, and (if it points at
 // output) the index of the line in RunResult::lines.
@@ -52,7 +55,7 @@ struct GradeOptions {
 };
 
 struct RunGrade {
-  Status status = Status::pass;        // pass, fail, timeout, crash, flood, skip or error
+  Status status = Status::pass;        // pass, fail, timeout, crash, flood, skip, error, limit or interrupted
   std::vector<Finding> failures;       // empty iff status == pass (or skip)
   std::vector<std::string> notes;      // remarks that do not fail the run
   std::string skip_reason;

@@ -65,7 +65,9 @@ enum class Ending {
   signaled,        // the main child was killed by a signal it did not get from conkit; see signal
   timed_out,       // conkit killed the group after RunOptions::timeout_ms
   flooded,         // a stream passed RunOptions::output_cap; conkit killed the group
-  failed_to_start  // exec failed (missing binary, not executable, ...); see start_error
+  failed_to_start, // exec failed (missing binary, not executable, ...); see start_error
+  limited,         // the case passed a memory/process/CPU limit; conkit killed it; see limit
+  interrupted      // RunOptions::cancel was set (conkit got a signal); conkit killed it; see signal
 };
 
 struct RunOptions {
@@ -78,8 +80,8 @@ struct RunOptions {
   double term_grace_ms = 500;
   double drain_grace_ms = 500;                 // after the main child exits, how long to wait for EOF
   std::size_t output_cap = 64u << 20;          // bytes per stream (stdout, stderr, facts each)
-  // When set and it becomes non-zero (a SIGINT handler's flag), the run ends like a timeout: the
-  // group is killed and reaped, and a note says it was cancelled.
+  // When set and it becomes non-zero (a signal handler stores the signal number there), the run
+  // ends as Ending::interrupted: the case is killed and reaped, RunResult::signal is the flag's value.
   const volatile std::sig_atomic_t* cancel = nullptr;
 };
 
@@ -90,8 +92,9 @@ struct RunResult {
   std::vector<SanitizerReport> sanitizer_reports;
   Ending ending = Ending::exited;
   int exit_code = -1;              // when ending == exited
-  int signal = 0;                  // when ending == signaled (or the signal that ended a timed-out/flooded run)
+  int signal = 0;                  // when ending == signaled or interrupted (or the signal that ended a timed-out/flooded run)
   std::string start_error;         // when ending == failed_to_start
+  std::string limit;               // when ending == limited: "memory limit 256 MiB reached (peak 257 MiB, cgroup)"
   double end_ms = 0;               // main child's exit, ms since the spawn
   double wall_ms = 0;              // spawn to the end of reaping
   std::int64_t spawn_ns = 0;       // CLOCK_MONOTONIC at the spawn: converts case stamps to ms
