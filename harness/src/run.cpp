@@ -8,6 +8,8 @@
 // while conkit still signals the group.
 #include "conkit/run.hpp"
 
+#include "common/signals.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
