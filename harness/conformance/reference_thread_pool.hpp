@@ -31,6 +31,7 @@ class ThreadPool {
  public:
   static constexpr conformance::Shutdown shutdown = conformance::Shutdown::finish_pending;
   static constexpr bool fifo = true;
+  static constexpr bool nested_submit = true;  // submit() from a task queues like any other
 
   explicit ThreadPool(std::size_t workers) {
     threads_.reserve(workers);

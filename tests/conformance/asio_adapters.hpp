@@ -2,23 +2,22 @@
 // asio::thread_pool as a thread pool, asio::io_context as an event loop.
 //
 // asio::thread_pool has no "wait for these tasks" (join() ends the pool) and lets a handler's
-// exception escape its thread (std::terminate), so the adapter counts unfinished tasks and catches
-// exceptions to rethrow them from wait(). Its destructor is ~thread_pool's own: stop(), then
+// exception escape its thread (std::terminate), so the adapter tracks completion with
+// conkit::conformance::Completion, which catches exceptions for wait() to rethrow. Its destructor is ~thread_pool's own: stop(), then
 // join() — handlers not yet started are destroyed without running, so the declared policy is
 // drop_pending.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <utility>
 
 #include <boost/asio.hpp>
 
+#include <conkit/conformance/completion.hpp>
 #include <conkit/conformance/event_loop.hpp>
 #include <conkit/conformance/thread_pool.hpp>
 
@@ -30,46 +29,20 @@ class AsioThreadPool {
  public:
   static constexpr conformance::Shutdown shutdown = conformance::Shutdown::drop_pending;
   static constexpr bool fifo = true;  // with one thread, the scheduler's queue runs in post order
+  static constexpr bool nested_submit = true;  // asio::post from a pool thread queues like any other
 
   explicit AsioThreadPool(std::size_t workers) : workers_(workers), pool_(workers) {}
 
   std::size_t workers() const { return workers_; }
 
-  void submit(std::function<void()> task) {
-    {
-      std::lock_guard lock(mutex_);
-      ++unfinished_;
-    }
-    asio::post(pool_, [this, task = std::move(task)]() mutable {
-      std::exception_ptr error;
-      try {
-        task();
-      } catch (...) {
-        error = std::current_exception();
-      }
-      task = nullptr;
-      std::lock_guard lock(mutex_);
-      if (!first_error_) first_error_ = std::move(error);
-      // Drop our reference under the lock: were it the last, the exception would be destroyed here
-      // after wait()'s caller read it, ordered only by libstdc++'s (uninstrumented) refcount atomics,
-      // which TSan reports as a race.
-      error = nullptr;
-      if (--unfinished_ == 0) all_done_.notify_all();
-    });
-  }
-
-  void wait() {
-    std::unique_lock lock(mutex_);
-    all_done_.wait(lock, [this] { return unfinished_ == 0; });
-    if (first_error_) std::rethrow_exception(std::exchange(first_error_, nullptr));
-  }
+  // Completion catches the exception (in asio::thread_pool it would escape the thread and
+  // terminate) and counts the task finished even when the pool's destructor drops it unrun.
+  void submit(std::function<void()> task) { asio::post(pool_, done_.track(std::move(task))); }
+  void wait() { done_.wait(); }
 
  private:
   std::size_t workers_;
-  std::mutex mutex_;
-  std::condition_variable all_done_;
-  std::size_t unfinished_ = 0;
-  std::exception_ptr first_error_;
+  conformance::Completion done_;
   asio::thread_pool pool_;  // last: destroyed first (stop + join) while the counters still exist
 };
 
@@ -81,12 +54,30 @@ class AsioIoContext {
 
   void post(std::function<void()> h) { asio::post(ctx_, std::move(h)); }
 
-  void post_after(std::chrono::nanoseconds d, std::function<void()> h) {
-    // The expiry is computed here, on the caller's thread, when post_after is called.
-    auto timer = std::make_shared<asio::steady_timer>(ctx_, d);
-    timer->async_wait([timer, h = std::move(h)](boost::system::error_code ec) {
-      if (!ec) h();
+  void post_after(std::chrono::nanoseconds d, std::function<void()> h) { start_timer(d, std::move(h)); }
+
+  // A cancellable timer. asio's cancel() cannot recall a handler already queued with success
+  // (a timer that expired in the same iteration), so the handler also checks a flag.
+  struct Timer {
+    explicit Timer(asio::io_context& ctx) : timer(ctx) {}
+    asio::steady_timer timer;
+    std::atomic<bool> cancelled{false};
+  };
+  using TimerId = std::shared_ptr<Timer>;
+
+  TimerId start_timer(std::chrono::nanoseconds d, std::function<void()> h) {
+    // The expiry is computed here, on the caller's thread, when the timer is started.
+    auto t = std::make_shared<Timer>(ctx_);
+    t->timer.expires_after(d);
+    t->timer.async_wait([t, h = std::move(h)](boost::system::error_code ec) {
+      if (!ec && !t->cancelled.load()) h();
     });
+    return t;
+  }
+
+  void cancel_timer(const TimerId& t) {
+    t->cancelled = true;
+    asio::post(ctx_, [t] { t->timer.cancel(); });  // frees the wait early; the timer object is the loop's
   }
 
   void run() { ctx_.run(); }  // a handler's exception propagates out of run()

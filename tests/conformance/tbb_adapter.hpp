@@ -29,6 +29,7 @@ class TbbTaskGroup {
  public:
   static constexpr conformance::Shutdown shutdown = conformance::Shutdown::finish_pending;
   static constexpr bool fifo = false;
+  static constexpr bool nested_submit = true;  // task_group::run from a task spawns into the arena
 
   static std::string unsupported() {
 #if defined(__SANITIZE_THREAD__)

@@ -20,6 +20,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -54,11 +55,19 @@ class UvLoop {
     uv_loop_close(&loop_);
   }
 
-  void post(std::function<void()> h) { push({std::nullopt, std::move(h)}); }
+  void post(std::function<void()> h) { push({std::nullopt, std::move(h), nullptr}); }
 
-  void post_after(std::chrono::nanoseconds d, std::function<void()> h) {
-    push({Clock::now() + d, std::move(h)});  // the deadline counts from this call
+  void post_after(std::chrono::nanoseconds d, std::function<void()> h) { start_timer(d, std::move(h)); }
+
+  // Cancellable timers: the timer callback checks the flag, so a cancel from any thread (or from a
+  // callback of the same iteration) wins as long as the callback has not started.
+  using TimerId = std::shared_ptr<std::atomic<bool>>;
+  TimerId start_timer(std::chrono::nanoseconds d, std::function<void()> h) {
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    push({Clock::now() + d, std::move(h), cancelled});  // the deadline counts from this call
+    return cancelled;
   }
+  void cancel_timer(const TimerId& id) { *id = true; }  // the uv timer still fires, and does nothing
 
   void run() {
     uv_run(&loop_, UV_RUN_DEFAULT);  // returns on uv_stop: wake_ keeps it alive otherwise
@@ -76,11 +85,13 @@ class UvLoop {
   struct Item {
     std::optional<Clock::time_point> due;  // none: run as soon as possible
     std::function<void()> handler;
+    TimerId cancelled;  // timers only
   };
   struct Timer {
     uv_timer_t handle;
     UvLoop* owner;
     std::function<void()> handler;
+    TimerId cancelled;
   };
 
   void push(Item item) {
@@ -101,7 +112,7 @@ class UvLoop {
     while (!items.empty() && !self->error_) {
       Item item = std::move(items.front());
       items.pop_front();
-      if (item.due) self->arm(*item.due, std::move(item.handler));
+      if (item.due) self->arm(*item.due, std::move(item.handler), std::move(item.cancelled));
       else self->call(item.handler);
     }
     if (!items.empty()) {  // stopped by an exception: keep the rest, in order, for a later run()
@@ -113,8 +124,8 @@ class UvLoop {
     if (self->stopping_) uv_stop(&self->loop_);
   }
 
-  void arm(Clock::time_point due, std::function<void()> handler) {
-    auto* timer = new Timer{{}, this, std::move(handler)};
+  void arm(Clock::time_point due, std::function<void()> handler, TimerId cancelled) {
+    auto* timer = new Timer{{}, this, std::move(handler), std::move(cancelled)};
     uv_timer_init(&loop_, &timer->handle);
     timer->handle.data = timer;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());  // before the update
@@ -125,7 +136,7 @@ class UvLoop {
 
   static void on_timer(uv_timer_t* handle) {
     auto* timer = static_cast<Timer*>(handle->data);
-    timer->owner->call(timer->handler);
+    if (!timer->cancelled->load()) timer->owner->call(timer->handler);
     uv_close(reinterpret_cast<uv_handle_t*>(handle), on_closed);
   }
 

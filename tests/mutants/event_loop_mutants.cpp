@@ -11,4 +11,9 @@ CONKIT_MUTANT(none);
 CONKIT_MUTANT(blocking_timer);
 CONKIT_MUTANT(early_timer);
 CONKIT_MUTANT(runs_off_loop);
+CONKIT_MUTANT(timers_in_post_order);
+CONKIT_MUTANT(coarse_timer_tick);
+CONKIT_MUTANT(cancel_too_late);
+CONKIT_MUTANT(stop_before_run_lost);
+CONKIT_MUTANT(swallows_exceptions);
 }  // namespace conkit::conformance

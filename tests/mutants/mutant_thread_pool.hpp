@@ -31,13 +31,18 @@ enum class PoolBug {
   serializes,            // one worker thread, whatever N it declares
   oversubscribes,        // 4N worker threads while declaring N
   unsynchronized_queue,  // the completion count is a relaxed atomic polled without the lock
+  dies_on_exception,     // a worker thread ends after its task threw
+  defers_nested_submit,  // submit() from a worker parks the task until the worker's task returns
+  lifo_queue,            // newest task first (declares fifo = false, honestly)
+  worker_lost_wakeup,    // an idle worker checks the queue, unlocks, then waits without re-checking
 };
 
 template <PoolBug Bug>
 class MutantThreadPool {
  public:
   static constexpr conformance::Shutdown shutdown = conformance::Shutdown::finish_pending;
-  static constexpr bool fifo = true;
+  static constexpr bool fifo = Bug != PoolBug::lifo_queue;
+  static constexpr bool nested_submit = true;
 
   explicit MutantThreadPool(std::size_t workers) : declared_(workers) {
     std::size_t threads = workers;
@@ -62,6 +67,15 @@ class MutantThreadPool {
   std::size_t workers() const { return declared_; }
 
   void submit(std::function<void()> task) {
+    if constexpr (Bug == PoolBug::defers_nested_submit) {  // MUTANT(defers_nested_submit)
+      if (deferred_ != nullptr) {
+        std::lock_guard lock(mutex_);
+        ++unfinished_;
+        relaxed_unfinished_.fetch_add(1, std::memory_order_relaxed);
+        deferred_->push_back(std::move(task));
+        return;
+      }
+    }
     {
       std::lock_guard lock(mutex_);
       ++submitted_;
@@ -107,12 +121,30 @@ class MutantThreadPool {
 
  private:
   void work() {
+    std::vector<std::function<void()>> deferred;
+    if constexpr (Bug == PoolBug::defers_nested_submit) deferred_ = &deferred;
     std::unique_lock lock(mutex_);
     for (;;) {
+      if constexpr (Bug == PoolBug::worker_lost_wakeup) {  // MUTANT(worker_lost_wakeup)
+        if (!stopping_ && queue_.empty()) {
+          lock.unlock();
+          std::this_thread::sleep_for(std::chrono::microseconds(200));  // widens the window
+          lock.lock();
+          // No re-check of the queue: a submit's notify during the window is lost. (Shutdown is
+          // re-checked, so that this mutant loses wakeups, not the destructor's.)
+          if (!stopping_) work_ready_.wait(lock);
+        }
+      }
       work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
-      auto task = std::move(queue_.front());
-      queue_.pop_front();
+      std::function<void()> task;
+      if constexpr (Bug == PoolBug::lifo_queue) {  // MUTANT(lifo_queue)
+        task = std::move(queue_.back());
+        queue_.pop_back();
+      } else {
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
       if constexpr (Bug == PoolBug::early_wait) all_done_.notify_all();
       lock.unlock();
       std::exception_ptr error;
@@ -123,9 +155,17 @@ class MutantThreadPool {
       }
       task = nullptr;
       lock.lock();
+      for (auto& d : deferred) queue_.push_back(std::move(d));  // MUTANT(defers_nested_submit): only now
+      if (!deferred.empty()) work_ready_.notify_all();
+      deferred.clear();
+      const bool threw = error != nullptr;
       if (error && !first_error_) first_error_ = error;
+      error = nullptr;
       relaxed_unfinished_.fetch_sub(1, std::memory_order_relaxed);
       if (--unfinished_ == 0) all_done_.notify_all();
+      if constexpr (Bug == PoolBug::dies_on_exception) {  // MUTANT(dies_on_exception)
+        if (threw) return;
+      }
     }
   }
 
@@ -137,6 +177,7 @@ class MutantThreadPool {
   std::atomic<std::size_t> relaxed_unfinished_{0};
   std::exception_ptr first_error_;
   bool stopping_ = false;
+  static inline thread_local std::vector<std::function<void()>>* deferred_ = nullptr;  // a worker's, while it runs
   std::vector<std::thread> threads_;
 };
 

@@ -13,6 +13,18 @@
 //
 // The suite calls run() on a thread it starts (the loop thread) and everything else from others.
 // A timer must not fire before `d` has passed since post_after() was called (steady clock).
+// A stop() that comes before run() is not lost: run() then returns soon after it starts.
+//
+// Optional, declared by the adapter (properties that need what is absent are skipped, with the
+// reason):
+//   using TimerId = ...;  // cancellable timers: copyable
+//   TimerId start_timer(std::chrono::nanoseconds d, std::function<void()> h);  // any thread
+//   void cancel_timer(TimerId id);  // any thread. After it returns on the loop thread, h never
+//                                   // runs (even if its deadline already passed in this
+//                                   // iteration); from another thread, h never runs if the
+//                                   // cancel returned before the deadline
+//   static std::string known_failure(std::string_view property);  // XFAIL (property.hpp)
+//   static std::string unsupported();                             // skip the suite (watchdog.hpp)
 #pragma once
 
 #include <chrono>
@@ -29,6 +41,12 @@ concept EventLoopAdapter = std::default_initializable<A> &&
   a.post_after(d, h);
   a.run();
   a.stop();
+};
+
+// Whether adapter A declares cancellable timers (start_timer / cancel_timer).
+template <class A>
+concept CancellableTimers = requires(A& a, std::function<void()> h, std::chrono::nanoseconds d) {
+  a.cancel_timer(a.start_timer(d, h));
 };
 
 }  // namespace conkit::conformance

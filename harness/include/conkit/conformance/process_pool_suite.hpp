@@ -28,6 +28,7 @@
 
 #include <conkit/conformance/job.hpp>
 #include <conkit/conformance/process_pool.hpp>
+#include <conkit/conformance/property.hpp>
 #include <conkit/conformance/watchdog.hpp>
 
 namespace conkit::conformance {
@@ -70,26 +71,16 @@ inline std::set<std::string> ambient_inheritable_fds() {
 }
 
 template <ProcessPoolAdapter A>
-class ProcessPoolConformance : public ::testing::Test {
+class ProcessPoolConformance : public PropertyTest<A> {
  protected:
   static constexpr std::size_t kWorkers = 3;
 
-  void SetUp() override {
-    if (const auto why = unsupported_reason<A>(); !why.empty()) GTEST_SKIP() << why;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dog_.emplace(property_name(info));
-    dog_->phase(info->name());
-  }
-  void TearDown() override { dog_.reset(); }
-
   static ProcessPoolOptions options() { return {kWorkers, default_worker_path()}; }
   void shut_down(std::optional<A>& pool) {
-    dog_->phase("ShutdownCompletes");
+    this->phase("ShutdownCompletes");
     pool.reset();
-    dog_->phase(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    this->back_to_test();
   }
-
-  std::optional<Watchdog> dog_;
 };
 
 TYPED_TEST_SUITE_P(ProcessPoolConformance);

@@ -20,6 +20,13 @@
 // started finishes before the destructor returns, and none runs after it.
 //
 // Thread safety: the suite calls submit(), wait() and the destructor from one thread.
+//
+// Optional, declared by the adapter (a property that needs what is not declared is skipped, with
+// the reason):
+//   static constexpr bool nested_submit = true;  // a running task may call submit() (concurrently
+//                                                // with the owner) and block until that task ran
+//   static std::string known_failure(std::string_view property);  // XFAIL (property.hpp)
+//   static std::string unsupported();            // non-empty: skip the whole suite (watchdog.hpp)
 #pragma once
 
 #include <concepts>
@@ -43,5 +50,15 @@ concept ThreadPoolAdapter = std::constructible_from<A, std::size_t> && std::dest
   a.submit(std::move(task));
   a.wait();
 };
+
+// Whether adapter A declares that tasks may submit tasks and wait for them.
+template <class A>
+constexpr bool declares_nested_submit() {
+  if constexpr (requires { { A::nested_submit } -> std::convertible_to<bool>; }) {
+    return A::nested_submit;
+  } else {
+    return false;
+  }
+}
 
 }  // namespace conkit::conformance
