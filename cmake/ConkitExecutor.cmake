@@ -2,14 +2,17 @@
 # GoogleTest program that instantiates the suite for MODEL with the adapter type from your header,
 # builds it, and registers one ctest test per property (labels: conformance;<model>;<name>).
 #
-#   find_package(conkit REQUIRED)      # or in conkit's own tree
+#   find_package(conkit REQUIRED COMPONENTS conformance)   # or in conkit's own tree
+#   enable_testing()                                       # else ctest finds no tests
 #   conkit_add_executor(NAME my_pool MODEL threads ADAPTER my_pool_adapter.hpp LIBRARIES my::pool)
+#   ctest -L '^my_pool$'    # -L is a regex: anchored, it does not also pick my_pool_precise
 #
-#   NAME          the executor's name: test program conkit_executor_<NAME>, test prefix <NAME>
+#   NAME          the executor's name: test program conkit_executor_<NAME>, tests
+#                 <NAME>.<Property><0>, label <NAME>
 #   MODEL         threads | event_loop | processes (ThreadPoolAdapter, EventLoopAdapter, ProcessPoolAdapter)
 #   ADAPTER       the header defining the adapter (relative to the current source dir, or absolute)
-#   ADAPTER_TYPE  the adapter's type, with its namespace; default: the header's name without
-#                 extension (my_pool_adapter.hpp -> my_pool_adapter)
+#   ADAPTER_TYPE  the adapter's type, with its namespace (commas allowed: my::Loop<true, false>);
+#                 default: the header's name without extension (my_pool_adapter.hpp -> my_pool_adapter)
 #   LIBRARIES     what the adapter needs to link (your executor's targets)
 #   TIMEOUT       seconds per property test (default 120)
 # Adapter concepts and properties: docs/executor-contracts.md.
@@ -29,12 +32,18 @@ function(conkit_add_executor)
   if(arg_MODEL STREQUAL "threads")
     set(suite_header thread_pool_suite.hpp)
     set(suite ThreadPoolConformance)
+    set(concept ThreadPoolAdapter)
+    set(concept_header thread_pool.hpp)
   elseif(arg_MODEL STREQUAL "event_loop")
     set(suite_header event_loop_suite.hpp)
     set(suite EventLoopConformance)
+    set(concept EventLoopAdapter)
+    set(concept_header event_loop.hpp)
   elseif(arg_MODEL STREQUAL "processes")
     set(suite_header process_pool_suite.hpp)
     set(suite ProcessPoolConformance)
+    set(concept ProcessPoolAdapter)
+    set(concept_header process_pool.hpp)
   else()
     message(FATAL_ERROR "conkit_add_executor: MODEL must be threads, event_loop or processes (got '${arg_MODEL}')")
   endif()
@@ -59,7 +68,12 @@ function(conkit_add_executor)
 #include "@header@"
 
 namespace conkit::conformance {
-INSTANTIATE_TYPED_TEST_SUITE_P(@prefix@, @suite@, ::testing::Types<@arg_ADAPTER_TYPE@>);
+// An alias first: a type with a comma would split the macro's arguments.
+using conkit_adapter_@prefix@ = @arg_ADAPTER_TYPE@;
+// The first error for an adapter that does not fit names the unmet requirement (see @concept_header@).
+static_assert(@concept@<conkit_adapter_@prefix@>,
+              "@arg_ADAPTER_TYPE@ is not a @concept@ (conkit/conformance/@concept_header@)");
+INSTANTIATE_TYPED_TEST_SUITE_P(@prefix@, @suite@, ::testing::Types<conkit_adapter_@prefix@>);
 }  // namespace conkit::conformance
 ]])
 
@@ -69,8 +83,20 @@ INSTANTIATE_TYPED_TEST_SUITE_P(@prefix@, @suite@, ::testing::Types<@arg_ADAPTER_
   if(TARGET conkit_flags)  # in conkit's own tree: its warnings and sanitizer
     target_link_libraries(${target} PRIVATE conkit::flags)
   endif()
-  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT ${arg_TIMEOUT})
+  # NO_PRETTY_TYPES: test names are <NAME>.<Property><0>, not <NAME>.<Property><the full adapter type>.
+  gtest_discover_tests(${target} NO_PRETTY_TYPES DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT ${arg_TIMEOUT})
   conkit_label_discovered_tests(${target} "${prefix}:${arg_MODEL}:${arg_NAME}")
+  # Checked at the end of the directory, so that an enable_testing() after this call counts too.
+  cmake_language(EVAL CODE "cmake_language(DEFER CALL _conkit_warn_without_testing [[${arg_NAME}]])")
+endfunction()
+
+# Without enable_testing() the project builds and ctest says "No tests were found!!!".
+function(_conkit_warn_without_testing name)
+  if(NOT CMAKE_TESTING_ENABLED)
+    message(WARNING "conkit_add_executor(NAME ${name}): testing is not enabled in ${CMAKE_CURRENT_SOURCE_DIR}, "
+                    "so ctest will find none of its tests: call enable_testing() (or include(CTest)) in "
+                    "this directory or above it.")
+  endif()
 endfunction()
 
 # conkit_label_discovered_tests(<target> <prefix>:<model>:<name>...): labels each test that

@@ -1,7 +1,8 @@
-# example.find_package — installs this build of conkit into a scratch prefix, then configures, builds
-# and tests examples/thread_pool against it as an outside project would (find_package(conkit)).
-#   cmake -DCONKIT_BUILD=<build dir> -DEXAMPLE=<examples/thread_pool> -DWORK=<scratch dir>
-#         -DCXX=<compiler> -DBUILD_TYPE=<type> -DSANITIZER_FLAGS=<flags> -DGENERATOR=<gen> -P this
+# example.find_package — installs this build's conformance kit into a scratch prefix, then
+# configures, builds and tests the example projects (examples/, all three in one configure)
+# against it as an outside project would (find_package(conkit COMPONENTS conformance)).
+#   cmake -DCONKIT_BUILD=<build dir> -DEXAMPLES=<examples/> -DWORK=<scratch dir> -DCXX=<compiler>
+#         [-DLAUNCHER=<ccache>] -DBUILD_TYPE=<type> -DSANITIZER_FLAGS=<flags> -DGENERATOR=<gen> -P this
 cmake_minimum_required(VERSION 3.25)
 
 function(step what)
@@ -14,9 +15,16 @@ endfunction()
 file(REMOVE_RECURSE "${WORK}")
 set(prefix "${WORK}/prefix")
 step("install" "${CMAKE_COMMAND}" --install "${CONKIT_BUILD}" --prefix "${prefix}" --component conkit_conformance)
-step("configure" "${CMAKE_COMMAND}" -S "${EXAMPLE}" -B "${WORK}/build" -G "${GENERATOR}"
-     "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}" "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}"
+set(launcher "")
+if(LAUNCHER)
+  set(launcher "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
+endif()
+step("configure" "${CMAKE_COMMAND}" -S "${EXAMPLES}" -B "${WORK}/build" -G "${GENERATOR}" --warn-uninitialized
+     "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}" ${launcher} "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}"
      "-DCMAKE_CXX_FLAGS=${SANITIZER_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${SANITIZER_FLAGS}")
 step("build" "${CMAKE_COMMAND}" --build "${WORK}/build" -j 2)
-step("ctest" "${CMAKE_CTEST_COMMAND}" --test-dir "${WORK}/build" --output-on-failure --no-tests=error
-     -L conformance)
+# Each example's own label, anchored (a label is a regex: ^my_pool$ does not pick my_process_pool).
+foreach(label my_pool my_loop my_process_pool)
+  step("ctest ${label}" "${CMAKE_CTEST_COMMAND}" --test-dir "${WORK}/build" --output-on-failure --no-tests=error
+       -L "^${label}$")
+endforeach()
