@@ -32,6 +32,7 @@
 
 #include "conkit/claims.hpp"
 #include "conkit/grade.hpp"
+#include "conkit/paths.hpp"
 #include "conkit/report.hpp"
 #include "conkit/run.hpp"
 #include "conkit/verify.hpp"
@@ -123,7 +124,7 @@ int finish(const std::vector<CaseResult>& results, const Common& common, const s
 using conkit::ShippedCase;
 
 struct Selection {
-  std::string manifest = CONKIT_DEFAULT_MANIFEST;
+  std::string manifest = conkit::default_manifest();
   std::vector<std::string> labels;
   std::string python;
   void add_to(CLI::App& app) {
@@ -164,7 +165,7 @@ volatile std::sig_atomic_t interrupted = 0;
 extern "C" void on_sigint(int sig) { interrupted = sig; }
 
 struct VerifyCli {
-  std::string registry = CONKIT_DEFAULT_REGISTRY;
+  std::string registry = conkit::default_registry();
   std::string out_dir;
   double budget_s = 120;
   std::vector<std::string> only;

@@ -2,6 +2,7 @@
 // budgeted runs, deciding, and the raw document every report is rendered from.
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "conkit/paths.hpp"
 #include "conkit/report.hpp"
 #include "conkit/run.hpp"
 #include "conkit/verify.hpp"
@@ -115,14 +117,16 @@ std::vector<ShippedCase> load_manifest(const std::string& path) {
     throw std::runtime_error(path + ": not valid JSON: " + e.what());
   }
   std::vector<ShippedCase> cases;
+  const auto origin = std::filesystem::absolute(path).parent_path();  // for "$ORIGIN/" paths (paths.hpp)
   try {
     for (const auto& c : j.at("cases")) {
       ShippedCase s;
       s.name = c.at("name");
       s.scenario = c.at("scenario");
       s.model = c.at("model");
-      s.expect = c.at("expect");
+      s.expect = resolve_origin(c.at("expect"), origin);
       s.argv = c.at("argv").get<std::vector<std::string>>();
+      for (auto& a : s.argv) a = resolve_origin(a, origin);
       s.check_args = c.value("check_args", std::vector<std::string>{});
       s.labels = c.value("labels", std::vector<std::string>{});
       cases.push_back(std::move(s));
