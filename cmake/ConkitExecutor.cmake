@@ -20,6 +20,10 @@ include_guard(GLOBAL)
 include(GoogleTest)
 
 function(conkit_add_executor)
+  # Here, not only at the top: GoogleTest.cmake leaves the discovery script's path in a variable of
+  # the including scope, and the include guard above skips this file in a second directory that
+  # calls find_package(conkit) (its tests would then never be discovered).
+  include(GoogleTest)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;MODEL;ADAPTER;ADAPTER_TYPE;TIMEOUT" "LIBRARIES")
   foreach(required NAME MODEL ADAPTER)
     if(NOT arg_${required})
