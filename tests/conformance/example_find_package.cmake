@@ -15,6 +15,31 @@ endfunction()
 file(REMOVE_RECURSE "${WORK}")
 set(prefix "${WORK}/prefix")
 step("install" "${CMAKE_COMMAND}" --install "${CONKIT_BUILD}" --prefix "${prefix}" --component conkit_conformance)
+# conkit_add_executor's own rules, configure only (cheap): a project without enable_testing() gets
+# the warning, and an ADAPTER_TYPE with a comma reaches the generated file through an alias, with
+# the concept static_asserted first.
+set(bare "${WORK}/bare")
+file(MAKE_DIRECTORY "${bare}")
+file(COPY "${EXAMPLES}/thread_pool/my_pool.hpp" "${EXAMPLES}/thread_pool/my_pool_adapter.hpp" DESTINATION "${bare}")
+file(WRITE "${bare}/CMakeLists.txt" [[
+cmake_minimum_required(VERSION 3.25)
+project(bare LANGUAGES CXX)
+find_package(conkit 0.1 REQUIRED COMPONENTS conformance)
+conkit_add_executor(NAME my_pool MODEL threads ADAPTER my_pool_adapter.hpp
+                    ADAPTER_TYPE "std::conditional_t<true, my_pool_adapter, int>")
+]])
+execute_process(COMMAND "${CMAKE_COMMAND}" -S "${bare}" -B "${bare}/build" -G "${GENERATOR}"
+                "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT err MATCHES "testing is not enabled")
+  message(FATAL_ERROR "example.find_package: no warning for a project without enable_testing() (${rc}):\n${out}\n${err}")
+endif()
+file(READ "${bare}/build/conkit_executor_my_pool.cpp" generated)
+if(NOT generated MATCHES "using conkit_adapter_my_pool = std::conditional_t<true, my_pool_adapter, int>;"
+   OR NOT generated MATCHES "static_assert\\(ThreadPoolAdapter<conkit_adapter_my_pool>")
+  message(FATAL_ERROR "example.find_package: the generated file lacks the alias or the static_assert:\n${generated}")
+endif()
+
 set(launcher "")
 if(LAUNCHER)
   set(launcher "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
