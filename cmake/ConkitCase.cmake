@@ -1,5 +1,6 @@
 # conkit_add_case(): register one shipped case as a ctest test graded by `conkit check`, and record
-# it in the case manifest that `conkit list/run/verify` read.
+# it in the case manifest that `conkit list/run/verify` read. conkit_python_case() (below) does the
+# same for a Python case.
 #
 #   conkit_add_case(NAME concurrent_fetch.async SCENARIO concurrent_fetch MODEL async
 #                   COMMAND $<TARGET_FILE:case_concurrent_fetch_async> --n 2
@@ -57,4 +58,46 @@ function(conkit_write_manifest)
   string(REPLACE ";" ",\n  " body "${entries}")
   file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/conkit-cases.json"
        CONTENT "{\"sanitizer\":\"${CONKIT_SANITIZER}\",\"unit_ms\":${CONKIT_UNIT_MS},\"cases\":[\n  ${body}\n]}\n")
+endfunction()
+
+# conkit_python_skip(<name> <reason> [labels...]): a test that reports SKIP with its reason (exit 77).
+function(conkit_python_skip name reason)
+  add_test(NAME case.${name} COMMAND sh -c "echo 'SKIP: ${reason}' >&2; exit 77")
+  set_tests_properties(case.${name} PROPERTIES LABELS "case;python;${ARGN}" SKIP_RETURN_CODE 77)
+endfunction()
+
+# conkit_python_case(<model> [VARIANT v] [TIMING] [ARGS ...]): one Python case of the scenario
+# whose folder calls it, cases/<scenario>/<model>.py graded against
+# expected/<scenario>/<model>[-v].expect. The real interpreter (argv[0], CONKIT_PYTHON_REAL) runs
+# cases/common/run_case.py (argv[1]: the shared set-up and the interpreter facts) on the script, so
+# `conkit run --python PATH` / CONKIT_PYTHON can put another interpreter in argv[0] of every case
+# labelled `python`. Without an interpreter, or in a sanitizer preset (the interpreter is not built
+# with the sanitizer), the case is a SKIP with that reason.
+function(conkit_python_case model)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "TIMING" "VARIANT" "ARGS")
+  get_filename_component(scenario "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+  set(name ${scenario}.${model})
+  set(expect ${PROJECT_SOURCE_DIR}/expected/${scenario}/${model}.expect)
+  if(arg_VARIANT)
+    set(name ${name}.${arg_VARIANT})
+    set(expect ${PROJECT_SOURCE_DIR}/expected/${scenario}/${model}-${arg_VARIANT}.expect)
+  endif()
+  if(NOT CONKIT_PYTHON_REAL)
+    conkit_python_skip(${name} "no usable Python 3 interpreter found at configure time" ${model} ${scenario})
+    return()
+  endif()
+  if(NOT CONKIT_SANITIZER STREQUAL "none")
+    conkit_python_skip(${name}
+      "Python cases run in the default preset; the interpreter is not built with ${CONKIT_SANITIZER}"
+      ${model} ${scenario} ${CONKIT_SANITIZER})
+    return()
+  endif()
+  set(timing)
+  if(arg_TIMING)
+    set(timing TIMING)
+  endif()
+  conkit_add_case(NAME ${name} SCENARIO ${scenario} MODEL ${model} ${timing} LABELS python
+    COMMAND "${CONKIT_PYTHON_REAL}" "${PROJECT_SOURCE_DIR}/cases/common/run_case.py"
+            "${CMAKE_CURRENT_SOURCE_DIR}/${model}.py" ${arg_ARGS}
+    EXPECT ${expect})
 endfunction()

@@ -5,19 +5,14 @@
                     tasks run one after another (about N*u) and a 1u/10 ticker is late by ~1u
 The ticker's largest delay is the loop lag. Evidence for async-blocking-stalls.
 
-    conkit check --expect expected/blocking_call_in_loop/python_asyncio-blocking.expect -- \
-        python3 cases/blocking_call_in_loop/python_asyncio.py --variant blocking
+    conkit run blocking_call_in_loop.python_asyncio.blocking   (how it is run: expected/blocking_call_in_loop/python_asyncio-blocking.expect)
 """
 import argparse
 import asyncio
-import os
-import sys
 import time
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
-import loop_ticker  # noqa: E402
+import conkit_facts as ck
+import loop_ticker
 
 stamps = []  # (start_ns, end_ns) per task
 

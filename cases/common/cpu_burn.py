@@ -1,4 +1,5 @@
-"""cpu_burn — pure-Python CPU work for the Python cases (cpu_parallelism, hybrid).
+"""cpu_burn — pure-Python CPU work for the Python cases (cpu_parallelism, hybrid), and the
+cpu_parallelism sweep every Python model shares (sweep()).
 
 The loop holds the GIL the whole time (no I/O, no C calls that release it), so it shows what the
 interpreter lets run in parallel. About 60-100 ms per million iterations on CPython 3.11-3.13.
@@ -23,32 +24,76 @@ def spin(iterations):
     return (time.monotonic_ns() - wall) / 1e6, (time.thread_time_ns() - cpu) / 1e6
 
 
-def sequential(workers, iterations):
-    """The baseline: the same tasks one after another on this thread; returns (wall ms, CPU share)."""
+def sweep_widths(cores):
+    """W = 1, 2, 4, ... below `cores`, then `cores` and 2*cores (the plateau): 1 2 4 on two cores."""
+    widths, w = [], 1
+    while w < cores:
+        widths.append(w)
+        w *= 2
+    return widths + [cores, 2 * cores]
+
+
+def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
+    """The cpu_parallelism measurement of every Python model; the twin of speedup.hpp.
+
+    run_point(W, iterations_per_task) runs W tasks and returns (wall ms, [task ms], cpu share):
+    the share is the CPU the tasks got per wall second per core they could use (below ~0.85
+    others took the cores). Each point's work is `iterations` per core it can use, min(W, cores),
+    when `per_core` (a model that may run in parallel), else `iterations` in all (one thread at a
+    time: its sweep must not cost W times more on a wide machine). The baseline, `iterations` in
+    a row on this thread, is measured in every repetition and scaled by the point's work (the loop's
+    time is linear in its iterations); the fastest of `repetitions` is kept for the baseline and
+    for each point: a neighbour on a shared host can stretch one short timing without showing in
+    our own CPU time, and the minimum is each time's least disturbed estimate. (Picking the
+    repetition with the highest speedup would favour a disturbed baseline.)
+
+    Writes sweep_points and, per point in sweep order, sweep_workers, sweep_speedup, sweep_efficiency (speedup /
+    min(W, cores)) and sweep_par_ms; for the point the claims read (W = usable cores, or the one
+    `workers` point) workers, seq_ms, par_ms, speedup, task_ms and cpu_share; prints one line per
+    point, like the native cases. SKIPs on one core: no model could run in parallel there.
+    """
+    cores = ck.usable_cores()
+    claimed = workers or cores
+    ck.fact("workers", claimed)
+    ck.fact("cores", cores)
+    if cores < 2:
+        ck.skip("one usable core: parallel speedup cannot be observed")
+    spin(iterations // 10)  # warm up
+    points = [(w, min(w, cores) if per_core else 1) for w in ([workers] if workers else sweep_widths(cores))]
+    seq = None
+    best = {}  # W -> (wall ms, task ms, share) of its fastest repetition
+    for _ in range(repetitions):
+        seq = min(seq or (float("inf"), 0), sequential(iterations))
+        for w, scale in points:
+            run = run_point(w, iterations * scale // w)
+            if w not in best or run[0] < best[w][0]:
+                best[w] = run
+    seq_ms, seq_share = seq
+    ck.fact("baseline_ms", seq_ms)
+    ck.fact("sweep_points", len(points))
+    ck.say(f"sequential: {seq_ms:.1f} ms per core's share")
+    for w, scale in points:
+        par_ms, task_ms, share = best[w]
+        speedup = seq_ms * scale / par_ms
+        ck.fact("sweep_workers", w)
+        ck.fact("sweep_speedup", speedup)
+        ck.fact("sweep_efficiency", speedup / min(w, cores))
+        ck.fact("sweep_par_ms", par_ms)
+        ck.say(f"{model} x{w}: {par_ms:.1f} ms, speedup {speedup:.2f}")
+        if w == claimed:
+            ck.fact("seq_ms", seq_ms * scale)
+            ck.fact("par_ms", par_ms)
+            ck.fact("speedup", speedup)
+            for ms in task_ms:
+                ck.fact("task_ms", ms)
+            ck.fact("cpu_share", min(seq_share, share))
+            claimed = None  # once, should 2*cores ever equal cores
+    ck.say("done")
+
+
+def sequential(iterations):
+    """The baseline: `iterations` on this thread; returns (wall ms, CPU share)."""
     wall, cpu = time.monotonic_ns(), time.process_time_ns()
-    for _ in range(workers):
-        spin(iterations)
+    spin(iterations)
     wall, cpu = time.monotonic_ns() - wall, time.process_time_ns() - cpu
     return wall / 1e6, cpu / wall
-
-
-def best_of(repetitions, measure):
-    """Runs measure() -> {seq_ms, par_ms, cpu_share, task_ms: [...]} `repetitions` times and
-    combines the fastest sequential time with the fastest parallel repetition. A neighbour on a
-    shared host (another VM on the same physical core) can stretch one short timing without
-    showing in our own CPU time; the minimum of each is its least disturbed estimate. (Picking
-    the repetition with the highest speedup instead would favour a disturbed baseline.)"""
-    results = [measure() for _ in range(repetitions)]
-    fastest = min(results, key=lambda r: r["par_ms"])
-    return dict(fastest, seq_ms=min(r["seq_ms"] for r in results))
-
-
-def report(best, workers, what):
-    """Writes the chosen repetition's facts (docs/facts.md) and the line a person sees."""
-    for ms in best["task_ms"]:
-        ck.fact("task_ms", ms)
-    ck.fact("cpu_share", best["cpu_share"])
-    ck.fact("seq_ms", best["seq_ms"])
-    ck.fact("par_ms", best["par_ms"])
-    ck.fact("speedup", best["seq_ms"] / best["par_ms"])
-    ck.say(f"sequential {best['seq_ms']:.0f} ms, {workers} {what} {best['par_ms']:.0f} ms")

@@ -3,18 +3,14 @@
 Prints the lines of the asyncio example in article 003; both tasks start before either finishes
 and all end in about 1u, not N*u. Evidence for async-concurrent-io and async-single-thread.
 
-    conkit check --expect expected/concurrent_fetch/python_asyncio.expect -- \
-        python3 cases/concurrent_fetch/python_asyncio.py --n 2
+    conkit run concurrent_fetch.python_asyncio   (how it is run: expected/concurrent_fetch/python_asyncio.expect)
 """
 import argparse
 import asyncio
 import os
-import sys
 import threading
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
+import conkit_facts as ck
 
 stamps = []  # (start_ns, end_ns) per task, inner stamps
 

@@ -1,7 +1,8 @@
 // cpu_parallelism / async — W CPU-bound coroutines on one io_context thread run one after another:
-// together they take the sum of their times, so the speedup over the same work done in a row is ~1.
+// together they take the sum of their times, so the speedup over the same work done in a row is ~1
+// at every W of the sweep (speedup.hpp). The work is a fixed total (not per core): one thread.
 // Evidence for: async-no-parallelism.
-// Run: conkit check --expect expected/cpu_parallelism/async.expect -- case_cpu_parallelism_async --workers 2
+// Run: conkit run cpu_parallelism.async (how: expected/cpu_parallelism/async.expect)
 #include "speedup.hpp"
 
 namespace asio = boost::asio;
@@ -16,7 +17,7 @@ asio::awaitable<void> task(std::uint64_t rounds, double& ms) {
 
 int main(int argc, char** argv) {
   const speedup_setup setup = read_speedup_setup(argc, argv);
-  return report_speedup("async", setup, [](int workers, std::uint64_t rounds) {
+  return report_speedup("async", setup, /*per_core=*/false, [](int workers, std::uint64_t rounds) {
     asio::io_context ctx;
     std::vector<double> ms(static_cast<std::size_t>(workers));
     for (double& slot : ms)

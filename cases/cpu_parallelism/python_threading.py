@@ -1,58 +1,44 @@
 """cpu_parallelism under threading: CPU-bound Python threads take as long as running the work in turn.
 
-W threads each run the same pure-Python loop; the GIL lets one run at a time, so the speedup over
-the sequential baseline stays about 1 (a free-threaded build would show it). Evidence for
-threads-gil-cpu. SKIPs on one core, where no model could run in parallel.
+W threads split the same pure-Python loop (W swept over 1, 2, 4, ... the usable cores and twice
+that: cpu_burn.sweep); the GIL lets one run at a time, so the speedup over the work done in a row
+stays about 1 at every W. A free-threaded build (fact `gil` 0, written by run_case.py) would show
+the speedup. Why the figure separates the models on a noisy machine: a GIL build cannot exceed 1x
+by more than the baseline's noise, a parallel one reaches min(W, cores); the best of 3 repetitions
+and `cpu_share` (the CPU the threads got) keep a busy machine from deciding it. Evidence for
+threads-gil-cpu. SKIPs on one core.
 
-    conkit check --expect expected/cpu_parallelism/python_threading.expect -- \
-        python3 cases/cpu_parallelism/python_threading.py --workers 2
+    conkit run cpu_parallelism.python_threading   (how: expected/cpu_parallelism/python_threading.expect)
 """
 import argparse
-import os
 import sys
 import threading
 import time
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
-import cpu_burn  # noqa: E402
+import conkit_facts as ck
+import cpu_burn
 
 
-def task(iterations, task_ms):
-    task_ms.append(cpu_burn.spin(iterations)[0])
-
-
-def measure(workers, iterations):
-    """One repetition: the tasks in turn on this thread, then in `workers` threads."""
-    seq_ms, seq_share = cpu_burn.sequential(workers, iterations)
+def run_point(workers, iterations):
+    """`workers` threads of `iterations` each: (wall ms, task ms, CPU share of one core)."""
     task_ms = []
     start, cpu = ck.now_ns(), time.process_time_ns()
-    threads = [threading.Thread(target=task, args=(iterations, task_ms)) for _ in range(workers)]
+    threads = [threading.Thread(target=lambda: task_ms.append(cpu_burn.spin(iterations)[0])) for _ in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     par_ns, cpu_ns = ck.now_ns() - start, time.process_time_ns() - cpu
-    # With the GIL the process uses one core's worth; less means other work took the CPU.
-    return {"seq_ms": seq_ms, "par_ms": par_ns / 1e6, "task_ms": task_ms,
-            "cpu_share": min(seq_share, cpu_ns / par_ns)}
+    # With the GIL the process can use one core's worth; without it, one per thread that has a core.
+    usable = 1 if getattr(sys, "_is_gil_enabled", lambda: True)() else min(workers, ck.usable_cores())
+    return par_ns / 1e6, task_ms, cpu_ns / par_ns / usable
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--iterations", type=int, default=1_000_000, help="per task")
+    parser.add_argument("--workers", type=int, help="one point only (default: the sweep)")
+    parser.add_argument("--iterations", type=int, default=1_000_000, help="the work, in all (one thread at a time)")
     args = parser.parse_args()
     ck.begin("python_threading")
-    cores = ck.usable_cores()
-    ck.fact("workers", args.workers)
-    ck.fact("cores", cores)
-    ck.fact("gil", getattr(sys, "_is_gil_enabled", lambda: True)())
-    if cores < 2:
-        ck.skip("one usable core: parallel speedup cannot be observed")
-    cpu_burn.spin(args.iterations // 10)  # warm up
-    # Best of 3: the GIL bound must hold even for the fastest repetition.
-    best = cpu_burn.best_of(3, lambda: measure(args.workers, args.iterations))
-    cpu_burn.report(best, args.workers, "threads")
-    ck.say("done")
+    # per_core=False: under the GIL the work is a fixed total, as for the event loop.
+    cpu_burn.sweep("python_threading", run_point, args.iterations, per_core=False, workers=args.workers)

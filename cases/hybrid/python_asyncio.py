@@ -6,21 +6,16 @@
 The work is sized to about 3u on this interpreter (calibrated first) and measures its own length
 (work_ms). Evidence for combine-async-procs.
 
-    conkit check --expect expected/hybrid/python_asyncio-pool.expect -- \
-        python3 cases/hybrid/python_asyncio.py --variant pool
+    conkit run hybrid.python_asyncio.pool   (how it is run: expected/hybrid/python_asyncio-pool.expect)
 """
 import argparse
 import asyncio
 import concurrent.futures
 import multiprocessing
-import os
-import sys
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
-import cpu_burn  # noqa: E402
-import loop_ticker  # noqa: E402
+import conkit_facts as ck
+import cpu_burn
+import loop_ticker
 
 
 def work(iterations):

@@ -7,19 +7,15 @@ every 100th is large (default 512 KiB, well past the 64 KiB pipe buffer). The pa
 duplicated, out-of-order and corrupted messages. Start method pinned to fork.
 Evidence for ipc-needed and procs-high-overhead.
 
-    conkit check --expect expected/ipc_messaging/python_multiprocessing-queue.expect -- \
-        python3 cases/ipc_messaging/python_multiprocessing.py --variant queue
+    conkit run ipc_messaging.python_multiprocessing.queue   (how it is run: expected/ipc_messaging/python_multiprocessing-queue.expect)
 """
 import argparse
 import multiprocessing
 import multiprocessing.connection
-import os
 import statistics
 import sys
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
+import conkit_facts as ck
 
 PINGS = 200
 SMALL = 64

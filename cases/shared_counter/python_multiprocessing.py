@@ -7,17 +7,13 @@
 The start method is pinned to fork, so the children begin with a copy of the parent's counter.
 Evidence for procs-separate-memory.
 
-    conkit check --expect expected/shared_counter/python_multiprocessing-plain.expect -- \
-        python3 cases/shared_counter/python_multiprocessing.py --variant plain
+    conkit run shared_counter.python_multiprocessing.plain   (how it is run: expected/shared_counter/python_multiprocessing-plain.expect)
 """
 import argparse
 import multiprocessing
-import os
 import sys
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
+import conkit_facts as ck
 
 counter = 0
 

@@ -9,18 +9,13 @@
 The main thread reads the workers' writes without any IPC. Evidence for threads-share-memory
 and threads-race.
 
-    conkit check --expect expected/shared_counter/python_threading-switch.expect -- \
-        python3 cases/shared_counter/python_threading.py --variant switch
+    conkit run shared_counter.python_threading.switch   (how it is run: expected/shared_counter/python_threading-switch.expect)
 """
 import argparse
-import os
-import sys
 import threading
 import time
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
+import conkit_facts as ck
 
 counter = 0
 lock = threading.Lock()

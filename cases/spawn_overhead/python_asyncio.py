@@ -6,18 +6,13 @@ tasks fit where threads would not. A thread baseline (100 threads) from the same
 ratios visible.
 Evidence for async-cheap-scale.
 
-    conkit check --expect expected/spawn_overhead/python_asyncio.expect -- \
-        python3 cases/spawn_overhead/python_asyncio.py --units 10000
+    conkit run spawn_overhead.python_asyncio   (how it is run: expected/spawn_overhead/python_asyncio.expect)
 """
 import argparse
 import asyncio
-import os
-import sys
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
-import unit_cost  # noqa: E402
+import conkit_facts as ck
+import unit_cost
 
 
 async def noop():

@@ -6,18 +6,14 @@ processes from creation to join (per unit), then holds K processes blocked on an
 their PSS (per unit). A thread baseline measured in the same run makes the ratio visible here.
 Evidence for procs-high-overhead and threads-low-overhead.
 
-    conkit check --expect expected/spawn_overhead/python_multiprocessing-spawn.expect -- \
-        python3 cases/spawn_overhead/python_multiprocessing.py --method spawn --units 6
+    conkit run spawn_overhead.python_multiprocessing.spawn   (how it is run: expected/spawn_overhead/python_multiprocessing-spawn.expect)
 """
 import argparse
 import multiprocessing
-import os
 import sys
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
-import unit_cost  # noqa: E402
+import conkit_facts as ck
+import unit_cost
 
 
 def noop():

@@ -5,17 +5,12 @@ memory while K threads wait on an Event to them (per unit). The claims layer com
 facts with the process and asyncio cases, which measure the same thread baseline.
 Evidence for threads-low-overhead and async-cheap-scale.
 
-    conkit check --expect expected/spawn_overhead/python_threading.expect -- \
-        python3 cases/spawn_overhead/python_threading.py --units 100
+    conkit run spawn_overhead.python_threading   (how it is run: expected/spawn_overhead/python_threading.expect)
 """
 import argparse
-import os
-import sys
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
-import unit_cost  # noqa: E402
+import conkit_facts as ck
+import unit_cost
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

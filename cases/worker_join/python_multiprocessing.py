@@ -4,8 +4,7 @@ Prints the lines of the multiprocessing example in article 003 (process order va
 runs). The start method is pinned to fork, Linux's default before Python 3.14 and the one the
 article's output came from. Evidence for procs-overlap-io.
 
-    conkit check --expect expected/worker_join/python_multiprocessing.expect -- \
-        python3 cases/worker_join/python_multiprocessing.py --n 2
+    conkit run worker_join.python_multiprocessing   (how it is run: expected/worker_join/python_multiprocessing.expect)
 """
 import argparse
 import multiprocessing
@@ -14,9 +13,7 @@ import sys
 import threading
 import time
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
+import conkit_facts as ck
 
 
 def worker(task_id, u, stamps):

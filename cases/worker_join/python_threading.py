@@ -3,18 +3,14 @@
 Prints the lines of the threading example in article 003 (thread order varies between runs).
 time.sleep releases the GIL, so blocking waits overlap. Evidence for threads-overlap-io.
 
-    conkit check --expect expected/worker_join/python_threading.expect -- \
-        python3 cases/worker_join/python_threading.py --n 2
+    conkit run worker_join.python_threading   (how it is run: expected/worker_join/python_threading.expect)
 """
 import argparse
 import os
-import sys
 import threading
 import time
 
-sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import conkit_facts as ck  # noqa: E402
+import conkit_facts as ck
 
 
 def worker(task_id, u, stamps):
