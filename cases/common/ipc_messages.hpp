@@ -9,13 +9,24 @@
 //   ipc::channel_check rx(messages);  rx.on(m);  // receiver; rx.lost() etc. at the end
 //
 // On a pipe a message is framed as a fixed header (seq, size) followed by the payload bytes.
-// The last message of a peer is a `report`: the peer's own count of what it sent and received.
+// The last message of a peer is a `report`: the peer's own count of what it sent and received,
+// and the CPU time its thread spent serving the exchange.
+//
+// What a message costs is measured as CPU time of both ends per message (user + sys, from the
+// kernel's per-thread and per-process CPU clocks), beside the throughput and the round-trip
+// latencies. Why that figure separates pipes from an in-process queue on a noisy machine: wall
+// throughput and round trips stretch with whatever else runs (both sides wait on a kernel wake-up,
+// so their latencies are alike), but the CPU a message costs stays the cost of its system calls and
+// copies: a pipe copies every byte into and out of the kernel, a queue hands over a pointer. The
+// part every model pays alike (making and checking each payload byte) is measured in the same run
+// and taken out: `transport_cpu_us_per_msg` is what moving a message costs.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -82,14 +93,24 @@ class channel_check {
 // What one side counted: the parent's side of one peer, or a peer's own side.
 struct tally {
   std::uint32_t sent = 0, received = 0, lost = 0, duplicated = 0, out_of_order = 0;
+  std::int64_t cpu_ns = 0;  // a peer's own: the CPU time of the thread that served the exchange
   void add(const channel_check& rx) {
     received += rx.received(), lost += rx.lost(), duplicated += rx.duplicated(), out_of_order += rx.out_of_order();
   }
   tally& operator+=(const tally& o) {
     sent += o.sent, received += o.received, lost += o.lost, duplicated += o.duplicated, out_of_order += o.out_of_order;
+    cpu_ns += o.cpu_ns;
     return *this;
   }
 };
+
+// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID) or this process, all threads
+// (CLOCK_PROCESS_CPUTIME_ID), in ns: user + sys.
+inline std::int64_t cpu_now_ns(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
 
 // A peer's tally travels to the parent as the payload of its last message.
 inline message make_report(const tally& t) {
@@ -107,6 +128,7 @@ inline tally read_report(const message& m) {
 // returns nothing), sends its tally. Blocking form, for peer threads and peer processes.
 template <class Receive, class Send>
 void serve_peer(std::uint32_t messages, Receive receive, Send send) {
+  const std::int64_t cpu0 = cpu_now_ns(CLOCK_THREAD_CPUTIME_ID);
   channel_check rx(messages);
   tally mine;
   while (auto m = receive()) {
@@ -114,6 +136,7 @@ void serve_peer(std::uint32_t messages, Receive receive, Send send) {
     send(make_message(mine.sent++));
   }
   mine.add(rx);
+  mine.cpu_ns = cpu_now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
   send(make_report(mine));
 }
 
@@ -125,10 +148,14 @@ struct exchange_result {
   std::vector<std::int64_t> rtt_ns;  // one round trip of a small message each
 };
 
+// Where the peers run: their CPU time is in this process's clock, or reported by each peer.
+enum class peers_in { this_process, own_processes };
+
 // Writes the scenario's facts (docs/facts.md) and a summary line. Throughput counts the streamed
-// messages, both ways, over the streaming phase of all peers.
+// messages, both ways, over the streaming phase of all peers. `own_cpu_ns` is this process's CPU
+// time (all threads) over the exchange; peers in their own processes add what they report.
 inline void report(const char* model, std::uint32_t messages, std::uint32_t pings,
-                   const std::vector<exchange_result>& results) {
+                   const std::vector<exchange_result>& results, std::int64_t own_cpu_ns, peers_in where) {
   tally all;
   std::vector<std::int64_t> rtt;
   std::int64_t start = INT64_MAX, end = 0;
@@ -143,6 +170,13 @@ inline void report(const char* model, std::uint32_t messages, std::uint32_t ping
   auto percentile_us = [&](double p) {
     return rtt.empty() ? 0.0 : double(rtt[static_cast<std::size_t>(p * double(rtt.size() - 1))]) / 1e3;
   };
+  const double cpu_ns = double(own_cpu_ns) + (where == peers_in::own_processes ? double(all.cpu_ns) : 0.0);
+  // Making and checking the payloads costs the same in every model (every byte is written and
+  // read once): measured here, on one thread, for one channel's messages, times the channels.
+  const std::int64_t handling0 = cpu_now_ns(CLOCK_THREAD_CPUTIME_ID);
+  channel_check probe(messages);
+  for (std::uint32_t seq = 0; seq < messages; ++seq) probe.on(make_message(seq));
+  const double handling_ns = double(cpu_now_ns(CLOCK_THREAD_CPUTIME_ID) - handling0) * 2.0 * double(results.size());
   std::size_t max_bytes = 0;
   for (std::uint32_t seq = 0; seq < messages; ++seq) max_bytes = std::max(max_bytes, size_of(seq));
   const double streamed = 2.0 * (messages - pings) * double(results.size());
@@ -156,8 +190,16 @@ inline void report(const char* model, std::uint32_t messages, std::uint32_t ping
   conkit::fact("out_of_order", all.out_of_order);
   conkit::fact("max_message_bytes", max_bytes);
   conkit::fact("throughput_msgs_per_s", end > start ? streamed * 1e9 / double(end - start) : 0.0);
+  conkit::fact("cpu_ms", cpu_ns / 1e6);
+  conkit::fact("cpu_us_per_msg", all.sent ? cpu_ns / 1e3 / all.sent : 0.0);
+  conkit::fact("handling_cpu_ms", handling_ns / 1e6);
+  conkit::fact("transport_cpu_us_per_msg", all.sent ? std::max(0.0, cpu_ns - handling_ns) / 1e3 / all.sent : 0.0);
+  conkit::fact("rtt_us_min", percentile_us(0));
+  conkit::fact("rtt_us_p10", percentile_us(0.10));
   conkit::fact("rtt_us_p50", percentile_us(0.50));
+  conkit::fact("rtt_us_p90", percentile_us(0.90));
   conkit::fact("rtt_us_p99", percentile_us(0.99));
+  conkit::fact("rtt_us_max", percentile_us(1));
   conkit::say("received " + std::to_string(all.received) + " of " + std::to_string(all.sent) +
               " messages: lost " + std::to_string(all.lost) + ", duplicated " + std::to_string(all.duplicated) +
               ", out of order " + std::to_string(all.out_of_order));

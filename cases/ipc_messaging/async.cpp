@@ -85,7 +85,9 @@ int main(int argc, char** argv) {
                      rethrow(e);
                      results[p] = std::move(r);
                    });
+  const std::int64_t cpu0 = ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID);
   loop.run();  // this thread alone runs every coroutine
-  ipc::report("async", messages, pings, results);
+  ipc::report("async", messages, pings, results, ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0,
+              ipc::peers_in::this_process);
   conkit::say("done");
 }

@@ -98,10 +98,12 @@ int main(int argc, char** argv) {
                      if (e) std::rethrow_exception(e);
                      results[p] = std::move(r);
                    });
+  const std::int64_t cpu0 = ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID);  // the spawns are not the exchange
   ctx.run();
+  const std::int64_t parent_cpu_ns = ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
   int failed = 0;
   for (auto& child : children) failed += child.wait() != 0;
-  ipc::report("processes", messages, pings, results);
+  ipc::report("processes", messages, pings, results, parent_cpu_ns, ipc::peers_in::own_processes);
   if (failed) return 1;
   conkit::say("done");
 }

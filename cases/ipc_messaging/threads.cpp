@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   conkit::say("Exchanging messages with " + std::to_string(peers) + " threads...");
   std::vector<std::unique_ptr<peer_link>> links;
   std::vector<ipc::exchange_result> results(peers);
+  const std::int64_t cpu0 = ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID);  // every thread of both ends
   {
     std::vector<std::jthread> threads;
     for (int p = 0; p < peers; ++p) {
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
       threads.emplace_back([&l, &results, p, messages, pings] { results[p] = exchange(l, messages, pings); });
     }
   }
-  ipc::report("threads", messages, pings, results);
+  ipc::report("threads", messages, pings, results, ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0,
+              ipc::peers_in::this_process);
   conkit::say("done");
 }

@@ -1,9 +1,11 @@
 // loopback_fetch/async.cpp — N real fetches over TCP from a local server that answers each after
 // 1u, as C++20 coroutines with Asio sockets on one io_context thread. The network waits overlap,
 // so the span is about 1u, not N·u, and every fetch body runs on the same thread.
-// Claims: async-concurrent-io, async-single-thread.
-// Run: conkit check --expect expected/loopback_fetch/async.expect --unit 100ms --
-//        build/cases/case_loopback_fetch_async [--n N]
+// Claims: async-concurrent-io, async-single-thread. Beside concurrent_fetch (a timer wait) it is
+// the caveat "a real fetch, not a timer": the same span over a socket to a server that answers
+// after 1u. Why the span separates the models on a noisy machine: overlapped waits end after about
+// 1u, waits in turn after N·u; load adds milliseconds (wake-up latency), the difference is units.
+// Run: conkit run loopback_fetch.async (how: expected/loopback_fetch/async.expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

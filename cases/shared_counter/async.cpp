@@ -13,6 +13,7 @@
 #include <conkit/facts.hpp>
 
 #include "case_args.hpp"
+#include "counter_report.hpp"
 
 namespace asio = boost::asio;
 
@@ -51,13 +52,6 @@ int main(int argc, char** argv) {
                    [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
   loop.run();  // this thread alone runs every coroutine
 
-  const long expected = long{workers} * iterations;
-  conkit::fact("model", "async");
-  conkit::fact("variant", variant);
-  conkit::fact("workers", workers);
-  conkit::fact("iterations", iterations);
-  conkit::fact("expected", expected);
-  conkit::fact("counter", counter);
-  conkit::say("counter = " + std::to_string(counter) + " of " + std::to_string(expected));
+  conkit::cases::report_counter("async", variant, workers, iterations, counter);
   conkit::say("done");
 }

@@ -19,6 +19,7 @@
 #include <conkit/facts.hpp>
 #include "worker.hpp"
 #include "case_args.hpp"
+#include "counter_report.hpp"
 
 namespace {
 int counter = 0;  // every process has its own copy
@@ -76,14 +77,7 @@ int main(int argc, char** argv) {
   for (auto& child : children) failed += child.wait() != 0;
 
   const int seen = shared ? shared->load() : counter;
-  const long expected = long{workers} * iterations;
-  conkit::fact("model", "processes");
-  conkit::fact("variant", variant);
-  conkit::fact("workers", workers);
-  conkit::fact("iterations", iterations);
-  conkit::fact("expected", expected);
-  conkit::fact("counter", seen);
-  conkit::say("counter = " + std::to_string(seen) + " of " + std::to_string(expected));
+  conkit::cases::report_counter("processes", variant, workers, iterations, seen);
   if (failed) return 1;
   conkit::say("done");
 }

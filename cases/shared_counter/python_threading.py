@@ -7,11 +7,15 @@
                   race observable (about half of the updates lost).
 --variant lock    the same read/switch/write under a threading.Lock: exact.
 The main thread reads the workers' writes without any IPC. Evidence for threads-share-memory
-and threads-race.
+and threads-race; plain against switch is the caveat on the race: `lost` (expected - counter) with
+and without a switch point inside the update, and `switch_interval_ms`, how often the interpreter
+offers the GIL. Why the figure separates on a noisy machine: it counts updates, it times nothing;
+load only changes where the switches land, and the forced switch loses about half of them.
 
     conkit run shared_counter.python_threading.switch   (how it is run: expected/shared_counter/python_threading-switch.expect)
 """
 import argparse
+import sys
 import threading
 import time
 
@@ -57,6 +61,10 @@ if __name__ == "__main__":
     ck.begin("python_threading", args.variant)
     ck.fact("workers", args.workers)
     ck.fact("iterations", iterations)
+    # How often the interpreter offers the GIL to another thread: the plain += loses updates only
+    # if a switch lands inside it (an observation the claims layer shows beside threads-race).
+    ck.fact("switch_interval_ms", sys.getswitchinterval() * 1e3)
+    ck.say(f"Counting with {args.workers} threads, variant {args.variant}...")
     start = threading.Barrier(args.workers)  # release all workers at once so their loops overlap
 
     def run():
@@ -71,5 +79,6 @@ if __name__ == "__main__":
     expected = args.workers * iterations
     ck.fact("expected", expected)
     ck.fact("counter", counter)
-    ck.say(f"counter {counter} of {expected}")
+    ck.fact("lost", expected - counter)
+    ck.say(f"counter = {counter} of {expected}")  # the same line as every native model
     ck.say("done")

@@ -21,6 +21,7 @@
 #include <conkit/facts.hpp>
 
 #include "case_args.hpp"
+#include "counter_report.hpp"
 
 namespace {
 // A plain int on purpose: all three variants update the very same variable.
@@ -74,13 +75,6 @@ int main(int argc, char** argv) {
         count(iterations);
       });
   }  // joined: every write happens-before the read below
-  const long expected = long{workers} * iterations;
-  conkit::fact("model", "threads");
-  conkit::fact("variant", variant);
-  conkit::fact("workers", workers);
-  conkit::fact("iterations", iterations);
-  conkit::fact("expected", expected);
-  conkit::fact("counter", counter);
-  conkit::say("counter = " + std::to_string(counter) + " of " + std::to_string(expected));
+  conkit::cases::report_counter("threads", variant, workers, iterations, counter);
   conkit::say("done");
 }

@@ -4,7 +4,10 @@ fork copies the parent; spawn starts a fresh interpreter that re-imports the mai
 forkserver forks from a server process started once (the warm-up pays for it). Times K no-op
 processes from creation to join (per unit), then holds K processes blocked on an Event and sums
 their PSS (per unit). A thread baseline measured in the same run makes the ratio visible here.
-Evidence for procs-high-overhead and threads-low-overhead.
+Evidence for procs-high-overhead and threads-low-overhead; the three methods side by side qualify
+"processes are expensive" (a caveat: fork is ~1-2 ms, spawn a fresh interpreter, ~65 ms).
+Why the figure separates the models on a noisy machine: the gaps are 30-1000x (a thread start is
+tens of us), far beyond what load does to a per-unit time averaged over K units.
 
     conkit run spawn_overhead.python_multiprocessing.spawn   (how it is run: expected/spawn_overhead/python_multiprocessing-spawn.expect)
 """
