@@ -169,7 +169,7 @@ TEST(Claims, WhereMinusPerFactCombineAndRatio) {
   json d = decide(registry_with(ratio), spawn, quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(d), "HOLDS");
   EXPECT_DOUBLE_EQ(d[0]["scopes"][0]["checks"][0]["value"].get<double>(), 13.0);
-  spawn[1].runs[0].facts[0].number = 400;
+  spawn[1].runs[0].facts = {number_fact("per_unit_us", 400)};
   EXPECT_EQ(verdict_of(decide(registry_with(ratio), spawn, quiet_machine(), 100, true)), "REFUTED");
 }
 

@@ -38,7 +38,7 @@ Cli conkit_cli(std::vector<std::string> args) {
   conkit::RunResult r = conkit::run(o);
   Cli c;
   c.exit_code = r.ending == conkit::Ending::exited ? r.exit_code : -1;
-  for (const auto& l : r.lines) c.out += l.text + "\n";
+  for (conkit::LineView l : r.lines) c.out += std::string(l.text) + "\n";
   return c;
 }
 

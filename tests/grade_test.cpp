@@ -356,7 +356,7 @@ RunResult with_report(std::string tool, std::string kind, std::string text, int 
   rep.location = "global 'counter' of size 8";
   rep.first_line = 1;
   rep.last_line = 2;
-  rep.text = r.lines[1].text + "\n" + text;
+  rep.text = std::string(r.lines[1].text) + "\n" + text;
   r.sanitizer_reports.push_back(rep);
   return r;
 }
@@ -484,7 +484,8 @@ TEST(GradeTimeFacts, AFactNameIsAnEventUsingItsInnerStamp) {
   ASSERT_EQ(g.times.size(), 1u);
   EXPECT_DOUBLE_EQ(*g.times[0].ms, 99);  // inner stamps 104 - 5, not arrivals 201 - 30
   EXPECT_PASS(g);
-  r.facts[3].inner_ms.reset();  // no inner stamp: the arrival time counts
+  r.facts = {num_fact("task_start", 0, 30, 5), num_fact("task_start", 1, 31, 6), num_fact("task_end", 0, 200, 90),
+             num_fact("task_end", 1, 201)};  // the last without an inner stamp: its arrival time counts
   EXPECT_FAIL_WITH(grade(e, r, 100), "measured 1.96u (196 ms)");
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "conkit/report.hpp"
+#include "../harness/src/fact_parse.hpp"  // private: tested against nlohmann::json
 
 #include "common/text.hpp"
 
@@ -277,6 +278,139 @@ TEST(ReportWriteFile, CreatesParentsAndFailsLoudly) {
   EXPECT_THROW(write_file((dir / "a" / "b" / "out.json" / "below-a-file").string(), "x"), std::runtime_error);
   std::filesystem::remove_all(dir);
 }
+
+
+// ---- the compact stores ------------------------------------------------------------------------
+
+namespace store {
+
+TEST(TranscriptStore, GivesBackEveryLineWithItsStreamStampAndBytes) {
+  std::vector<Line> in;
+  for (int i = 0; i < 300; ++i) {  // crosses several offset blocks; stamps shared and not
+    Stream s = i % 7 == 3 ? Stream::err : Stream::out;
+    std::string text = i % 50 == 0 ? std::string() : "line " + std::to_string(i);
+    if (i == 130) text = std::string(70000, 'x');  // longer than a 2-byte length
+    if (i == 131) text = std::string("raw \xff\x00 bytes", 12);
+    in.push_back(Line{s, static_cast<double>(i / 4) * 1.5, text});
+  }
+  Transcript t(in);
+  ASSERT_EQ(t.size(), in.size());
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(t[i].stream, in[i].stream) << i;
+    EXPECT_EQ(t[i].t_ms, in[i].t_ms) << i;
+    EXPECT_EQ(t[i].text, in[i].text) << i;
+    bytes += in[i].text.size();
+  }
+  std::size_t i = 0;
+  for (LineView l : t) {  // iteration agrees with random access
+    ASSERT_LT(i, in.size());
+    EXPECT_EQ(l.text, in[i].text) << i;
+    EXPECT_EQ(l.stream, in[i].stream) << i;
+    EXPECT_EQ(l.t_ms, in[i].t_ms) << i;
+    ++i;
+  }
+  EXPECT_EQ(i, in.size());
+  EXPECT_EQ(t.text_bytes(), bytes);
+  EXPECT_EQ(t.back().text, in.back().text);
+}
+
+TEST(TranscriptStore, CostsAFewBytesPerLineBesidesTheText) {
+  Transcript t;
+  for (int i = 0; i < 100000; ++i) t.add(Stream::out, 1.0 + i / 1000, "data " + std::to_string(i));
+  // 2 bytes of length per line, 8 per 64 lines, one 16-byte stamp per read; capacity doubling
+  // may double each part.
+  EXPECT_LE(t.memory_bytes(), 2 * (t.text_bytes() + 3 * t.size()) + 4096);
+}
+
+TEST(FactLogStore, KeepsEveryFieldAndInternsNames) {
+  Fact plain;
+  plain.name = "model";
+  plain.value_json = "\"threads\"";
+  plain.string = "threads";
+  plain.t_ms = 2.5;
+  plain.pid = 10;
+  plain.tid = 11;
+  Fact escaped;
+  escaped.name = "model";
+  escaped.value_json = "\"a\\\"b\"";
+  escaped.string = "a\"b";
+  escaped.inner_ms = 1.25;
+  Fact number;
+  number.name = "counter";
+  number.value_json = "1998";
+  number.number = 1998;
+  number.tid = 12;
+  FactLog log{plain, escaped, number};
+  ASSERT_EQ(log.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    Fact want = i == 0 ? plain : i == 1 ? escaped : number;
+    Fact got = log[i].to_fact();
+    EXPECT_EQ(got.name, want.name) << i;
+    EXPECT_EQ(got.value_json, want.value_json) << i;
+    EXPECT_EQ(got.string, want.string) << i;
+    EXPECT_EQ(got.number, want.number) << i;
+    EXPECT_EQ(got.t_ms, want.t_ms) << i;
+    EXPECT_EQ(got.inner_ms, want.inner_ms) << i;
+    EXPECT_EQ(got.pid, want.pid) << i;
+    EXPECT_EQ(got.tid, want.tid) << i;
+  }
+  EXPECT_EQ(log[0].name.data(), log[1].name.data());  // one copy of the name
+}
+
+// The facts channel's fast scanner must read every line as nlohmann::json reads it.
+TEST(FactLineParse, AgreesWithTheGeneralJsonReading) {
+  const std::int64_t spawn_ns = 1000000;
+  const std::vector<std::string> lines = {
+      R"({"fact":"counter","value":1998,"t_ns":3500000,"pid":7,"tid":8})",
+      R"({"fact":"r","value":0.1})", R"({"fact":"r","value":1e3})", R"({"fact":"r","value":-0})",
+      R"({"fact":"r","value":-12.50E-1})", R"({"fact":"b","value":true})", R"({"fact":"b","value":false})",
+      R"({"fact":"n","value":null})", R"({"fact":"s","value":"plain text"})", R"({"fact":"s","value":"esc\"aped"})",
+      "{\"fact\":\"s\",\"value\":\"caf\xc3\xa9\"}", "{\"fact\":\"s\",\"value\":\"\xff\"}", R"({"value":1})",
+      R"({"fact":"x","value":[1,2]})", R"({"fact":"x","value":1,"extra":"y","more":{"a":1}})",
+      R"({"fact":"x","value":1,"pid":1.5,"tid":-3})", R"( { "fact" : "x" , "value" : 12345678901234567890 } )",
+      R"({"fact":"x","value":01})", R"({"fact":"x","value":1} x)", "not json", R"({"fact":"x","value":1,"fact":"y"})",
+      R"({"fact":2,"value":1})", R"({"fact":"x"})", R"({"fact":"x","value":1,"t_ns":"late"})", R"([1])"};
+  for (const auto& line : lines) {
+    // The reference: the whole object through nlohmann::json.
+    std::optional<Fact> want;
+    try {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.is_object() && j.contains("fact") && j["fact"].is_string() && j.contains("value")) {
+        Fact f;
+        const auto& v = j["value"];
+        f.name = j["fact"].get<std::string>();
+        f.value_json = v.dump();
+        if (v.is_boolean()) f.number = v.get<bool>() ? 1.0 : 0.0;
+        else if (v.is_number()) f.number = v.get<double>();
+        else if (v.is_string()) f.string = v.get<std::string>();
+        f.t_ms = 9;
+        if (j.contains("t_ns") && j["t_ns"].is_number()) f.inner_ms = (j["t_ns"].get<double>() - 1e6) / 1e6;
+        if (j.contains("pid") && j["pid"].is_number_integer()) f.pid = j["pid"].get<std::int64_t>();
+        if (j.contains("tid") && j["tid"].is_number_integer()) f.tid = j["tid"].get<std::int64_t>();
+        want = f;
+      }
+    } catch (const std::exception&) {
+      want.reset();
+    }
+    FactLog log;
+    bool ok = detail::add_fact_line(line, 9, spawn_ns, log);
+    ASSERT_EQ(ok, want.has_value()) << line;
+    ASSERT_EQ(log.size(), ok ? 1u : 0u) << line;
+    if (!ok) continue;
+    Fact got = log[0].to_fact();
+    EXPECT_EQ(got.name, want->name) << line;
+    EXPECT_EQ(got.value_json, want->value_json) << line;
+    EXPECT_EQ(got.number, want->number) << line;
+    EXPECT_EQ(got.string, want->string) << line;
+    EXPECT_EQ(got.t_ms, want->t_ms) << line;
+    EXPECT_EQ(got.inner_ms, want->inner_ms) << line;
+    EXPECT_EQ(got.pid, want->pid) << line;
+    EXPECT_EQ(got.tid, want->tid) << line;
+  }
+}
+
+}  // namespace store
 
 }  // namespace
 }  // namespace conkit

@@ -46,7 +46,7 @@ std::string program(const std::string& name) { return std::string(CONKIT_TEST_PR
 std::vector<std::string> texts(const RunResult& r, Stream s) {
   std::vector<std::string> out;
   for (const auto& l : r.lines)
-    if (l.stream == s) out.push_back(l.text);
+    if (l.stream == s) out.emplace_back(l.text);
   return out;
 }
 
@@ -55,7 +55,7 @@ bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 // The pid in a line "<word> PID" printed by a helper program.
 std::optional<pid_t> pid_after(const RunResult& r, const std::string& word) {
   for (const auto& l : r.lines)
-    if (l.text.rfind(word + " ", 0) == 0) return static_cast<pid_t>(std::stol(l.text.substr(word.size() + 1)));
+    if (l.text.rfind(word + " ", 0) == 0) return static_cast<pid_t>(std::stol(std::string(l.text.substr(word.size() + 1))));
   return std::nullopt;
 }
 
@@ -322,8 +322,8 @@ TEST(Runner, FactsAreParsedIncludingFromAGrandchild) {
   RunResult r = conkit::run(o);
   ASSERT_EQ(r.ending, Ending::exited) << describe(r);
   EXPECT_EQ(texts(r, Stream::out), (std::vector<std::string>{"done"}));
-  std::map<std::string, conkit::Fact> by_name;
-  for (const auto& f : r.facts) by_name[f.name] = f;
+  std::map<std::string, conkit::FactView> by_name;
+  for (conkit::FactView f : r.facts) by_name[std::string(f.name)] = f;
   ASSERT_EQ(r.facts.size(), 5u);
   EXPECT_EQ(by_name["answer"].number, 42.0);
   EXPECT_EQ(by_name["answer"].value_json, "42");

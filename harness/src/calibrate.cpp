@@ -147,7 +147,7 @@ json environment_fingerprint(const std::string& sanitizer, const std::string& py
     RunResult r = run(o);
     std::vector<std::string> out;
     for (const auto& l : r.lines)
-      if (l.stream == Stream::out) out.push_back(l.text);
+      if (l.stream == Stream::out) out.emplace_back(l.text);
     if (r.ending == Ending::exited && r.exit_code == 0 && out.size() >= 3)
       env["python"] = {{"executable", python}, {"version", out[0]}, {"implementation", out[1]}, {"build", out[2]}};
     else

@@ -21,17 +21,17 @@ namespace {
 using json = nlohmann::json;
 
 // The facts of one run, by name, in arrival order.
-std::vector<const Fact*> facts_named(const RunResult& run, const std::string& name) {
-  std::vector<const Fact*> out;
-  for (const auto& f : run.facts)
-    if (f.name == name) out.push_back(&f);
+std::vector<FactView> facts_named(const RunResult& run, const std::string& name) {
+  std::vector<FactView> out;
+  for (FactView f : run.facts)
+    if (f.name == name) out.push_back(f);
   return out;
 }
 
 std::optional<double> last_number(const RunResult& run, const std::string& name) {
   auto fs = facts_named(run, name);
   for (auto it = fs.rbegin(); it != fs.rend(); ++it)
-    if ((*it)->number) return (*it)->number;
+    if (it->number) return it->number;
   return std::nullopt;
 }
 
@@ -40,10 +40,10 @@ std::optional<std::string> last_text(const CaseResult& c, const std::string& nam
   for (const auto& run : c.runs) {
     auto fs = facts_named(run, name);
     if (fs.empty()) continue;
-    const Fact* f = fs.back();
-    if (f->string) return *f->string;
-    if (f->number) return fmt::format("{}", *f->number);
-    return f->value_json;
+    const FactView& f = fs.back();
+    if (f.string) return std::string(*f.string);
+    if (f.number) return fmt::format("{}", *f.number);
+    return std::string(f.value_json);
   }
   return std::nullopt;
 }
@@ -100,18 +100,18 @@ std::optional<double> run_value(const RunResult& run, const Evidence& e, double 
     case Agg::count: v = static_cast<double>(fs.size()); break;
     case Agg::distinct: {
       std::vector<std::string> seen;
-      for (auto* f : fs) seen.push_back(f->value_json);
+      for (const auto& f : fs) seen.emplace_back(f.value_json);
       std::sort(seen.begin(), seen.end());
       if (!fs.empty()) v = static_cast<double>(std::unique(seen.begin(), seen.end()) - seen.begin());
       break;
     }
     case Agg::max: case Agg::min: case Agg::sum:
-      for (auto* f : fs) {
-        if (!f->number) continue;
-        if (!v) v = *f->number;
-        else if (e.agg == Agg::max) v = std::max(*v, *f->number);
-        else if (e.agg == Agg::min) v = std::min(*v, *f->number);
-        else *v += *f->number;
+      for (const auto& f : fs) {
+        if (!f.number) continue;
+        if (!v) v = *f.number;
+        else if (e.agg == Agg::max) v = std::max(*v, *f.number);
+        else if (e.agg == Agg::min) v = std::min(*v, *f.number);
+        else *v += *f.number;
       }
       break;
   }

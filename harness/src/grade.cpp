@@ -84,11 +84,11 @@ class LineMatcher {
     }
   }
   const std::string& error() const { return error_; }
-  bool matches(const std::string& line) const {
+  bool matches(std::string_view line) const {
     if (m_.kind == Matcher::Kind::exact) return line == m_.text;
     if (!error_.empty()) return false;
     try {
-      return boost::regex_search(line, re_);
+      return boost::regex_search(line.data(), line.data() + line.size(), re_);
     } catch (const std::exception&) {
       return false;  // boost gives up on pathological backtracking: treat as no match
     }
@@ -102,21 +102,21 @@ class LineMatcher {
 
 // ---- facts --------------------------------------------------------------------------------------
 
-const Fact* last_fact(const RunResult& r, const std::string& name) {
-  for (auto it = r.facts.rbegin(); it != r.facts.rend(); ++it)
-    if (it->name == name) return &*it;
-  return nullptr;
+std::optional<FactView> last_fact(const RunResult& r, const std::string& name) {
+  for (std::size_t i = r.facts.size(); i-- > 0;)
+    if (FactView f = r.facts[i]; f.name == name) return f;
+  return std::nullopt;
 }
 
 // The integer value of a fact, for `xK` and `count ... N` with `$fact`.
 std::optional<long long> fact_integer(const RunResult& r, const std::string& name, std::string& why) {
-  const Fact* f = last_fact(r, name);
+  auto f = last_fact(r, name);
   if (!f) {
     why = "fact $" + name + " was not written";
     return std::nullopt;
   }
   if (!f->number || std::fabs(*f->number - std::round(*f->number)) > 1e-9) {
-    why = "fact $" + name + " is not an integer (value " + f->value_json + ")";
+    why = "fact $" + name + " is not an integer (value " + std::string(f->value_json) + ")";
     return std::nullopt;
   }
   return static_cast<long long>(std::llround(*f->number));
@@ -141,11 +141,11 @@ struct Value {
 };
 enum class Truth { no, yes, unknown };
 
-Value fact_value(const Fact& f) {
+Value fact_value(const FactView& f) {
   if (f.number) return Value::number(*f.number);
-  if (f.string) return Value::text(*f.string);
+  if (f.string) return Value::text(std::string(*f.string));
   if (f.value_json == "null" || f.value_json.empty()) return {};
-  return Value::text(f.value_json);
+  return Value::text(std::string(f.value_json));
 }
 
 class FactEval {
@@ -185,7 +185,7 @@ class FactEval {
       case Expr::Kind::number: return Value::number(e.number);
       case Expr::Kind::string: return Value::text(e.text);
       case Expr::Kind::fact: {
-        const Fact* f = last_fact(r_, e.text);
+        auto f = last_fact(r_, e.text);
         return f ? fact_value(*f) : Value{};
       }
       case Expr::Kind::call: return call(e);
@@ -239,10 +239,10 @@ class FactEval {
     }
   }
 
-  std::vector<const Fact*> all(const std::string& name) const {
-    std::vector<const Fact*> v;
-    for (const auto& f : r_.facts)
-      if (f.name == name) v.push_back(&f);
+  std::vector<FactView> all(const std::string& name) const {
+    std::vector<FactView> v;
+    for (FactView f : r_.facts)
+      if (f.name == name) v.push_back(f);
     return v;
   }
 
@@ -256,16 +256,16 @@ class FactEval {
     auto facts = all(e.args[0]->text);
     if (fn == "count") return Value::number(static_cast<double>(facts.size()));
     if (fn == "distinct") {
-      std::set<std::string> seen;
-      for (auto* f : facts) seen.insert(f->value_json);
+      std::set<std::string_view> seen;
+      for (const auto& f : facts) seen.insert(f.value_json);
       return Value::number(static_cast<double>(seen.size()));
     }
     if (facts.empty()) return {};
-    if (fn == "first") return fact_value(*facts.front());
-    if (fn == "last") return fact_value(*facts.back());
+    if (fn == "first") return fact_value(facts.front());
+    if (fn == "last") return fact_value(facts.back());
     std::vector<double> nums;
-    for (auto* f : facts)
-      if (f->number) nums.push_back(*f->number);
+    for (const auto& f : facts)
+      if (f.number) nums.push_back(*f.number);
     if (nums.empty()) return {};
     if (fn == "sum") {
       double s = 0;
@@ -303,11 +303,11 @@ std::string values_text(const RunResult& r, const std::vector<std::string>& name
   for (const auto& name : names) {
     if (!out.empty()) out += ' ';
     std::size_t n = 0;
-    const Fact* last = nullptr;
-    for (const auto& f : r.facts)
+    std::optional<FactView> last;
+    for (FactView f : r.facts)
       if (f.name == name) {
         ++n;
-        last = &f;
+        last = f;
       }
     out += name + "=" + (last ? escape_for_display(last->value_json) : std::string("(missing)"));
     if (n > 1) out += " (last of " + std::to_string(n) + ")";
@@ -492,7 +492,7 @@ class Grader {
   }
 
   std::string skip_reason() const {
-    if (const Fact* f = last_fact(r_, "skip_reason"))
+    if (auto f = last_fact(r_, "skip_reason"))
       return escape_for_display(f->string ? *f->string : f->value_json);
     for (auto it = err_.rbegin(); it != err_.rend(); ++it)
       if (!r_.lines[*it].text.empty()) return escape_for_display(r_.lines[*it].text);
@@ -684,7 +684,7 @@ class Grader {
       for (std::size_t i : it->second) v.push_back(r_.lines[i].t_ms);
       if (v.empty()) t.why = "no line was bound to @" + name;
     } else {
-      for (const auto& f : r_.facts)
+      for (FactView f : r_.facts)
         if (f.name == name) v.push_back(f.inner_ms ? *f.inner_ms : f.t_ms);
       if (v.empty()) t.why = "@" + name + " is no output label and no fact " + name + " was written";
     }

@@ -154,7 +154,7 @@ std::string render_transcript(const CaseResult& result, std::size_t run_index) {
       continue;
     }
     eliding = false;
-    const Line& l = run.lines[i];
+    const LineView l = run.lines[i];
     std::string text = escape_for_display(l.text);
     std::string line = fmt::format("[{:>7.1f} ms {:>5.2f}u] {}| {}", l.t_ms, l.t_ms / u, stream_word(l.stream), text);
     if (i < g.annotations.size() && !g.annotations[i].empty()) {
@@ -212,7 +212,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string hex(const std::string& s) {
+std::string hex(std::string_view s) {
   std::string h;
   for (unsigned char c : s) h += fmt::format("{:02x}", c);
   return h;
@@ -260,7 +260,7 @@ json expect_json(const ExpectFile& e) {
   return j;
 }
 
-json fact_json(const Fact& f) {
+json fact_json(const FactView& f) {
   json value = json::parse(f.value_json, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = json_text(f.value_json);
   json j = {{"name", json_text(f.name)}, {"value", value}, {"t_ms", f.t_ms}, {"inner_ms", opt(f.inner_ms)}};
@@ -304,13 +304,13 @@ json run_json(const RunResult& r) {
             {"notes", strings(r.notes)},
             {"bad_facts", strings(r.bad_facts)}};
   j["lines"] = json::array();
-  for (const auto& l : r.lines) {
+  for (LineView l : r.lines) {
     json jl = {{"stream", stream_word(l.stream)}, {"t_ms", l.t_ms}, {"text", json_text(l.text)}};
     if (!valid_utf8(l.text)) jl["hex"] = hex(l.text);  // the exact bytes
     j["lines"].push_back(std::move(jl));
   }
   j["facts"] = json::array();
-  for (const auto& f : r.facts) j["facts"].push_back(fact_json(f));
+  for (FactView f : r.facts) j["facts"].push_back(fact_json(f));
   j["sanitizer_reports"] = json::array();
   for (const auto& s : r.sanitizer_reports)
     j["sanitizer_reports"].push_back({{"tool", s.tool},

@@ -38,6 +38,8 @@
 #include <boost/process/v2.hpp>
 #include <nlohmann/json.hpp>
 
+#include "fact_parse.hpp"
+
 namespace conkit {
 namespace {
 
@@ -211,31 +213,6 @@ std::vector<pid_t> live_group_members(pid_t pgid) {
   return members;
 }
 
-// Parses one facts-channel line; nullopt if it is not a fact object.
-std::optional<Fact> parse_fact(const std::string& text, double arrival_ms, std::int64_t spawn_ns) {
-  try {
-    auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
-    auto name = j.find("fact");
-    auto value = j.find("value");
-    if (name == j.end() || !name->is_string() || value == j.end()) return std::nullopt;
-    Fact f;
-    f.name = name->get<std::string>();
-    f.value_json = value->dump();
-    if (value->is_boolean()) f.number = value->get<bool>() ? 1.0 : 0.0;
-    else if (value->is_number()) f.number = value->get<double>();
-    else if (value->is_string()) f.string = value->get<std::string>();
-    f.t_ms = arrival_ms;
-    if (auto t = j.find("t_ns"); t != j.end() && t->is_number())
-      f.inner_ms = (t->get<double>() - static_cast<double>(spawn_ns)) / 1e6;
-    if (auto p = j.find("pid"); p != j.end() && p->is_number_integer()) f.pid = p->get<std::int64_t>();
-    if (auto p = j.find("tid"); p != j.end() && p->is_number_integer()) f.tid = p->get<std::int64_t>();
-    return f;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 constexpr double kCloseAfterKillMs = 250;  // after the drain kill, a holder outside the group may remain
 constexpr double kGuardMarginMs = 5000;    // the guard fires only if every other limit failed
 constexpr double kReapBudgetMs = 2000;     // SIGKILLed processes die in microseconds; this is generous
@@ -393,32 +370,34 @@ class Session {
         rd.partial.append(chunk);
         break;
       }
-      rd.partial.append(chunk.substr(0, nl));
-      emit(k, t);
+      if (rd.partial.empty()) {
+        emit(k, t, chunk.substr(0, nl));  // the common case: the line is whole in this read
+      } else {
+        rd.partial.append(chunk.substr(0, nl));
+        emit(k, t, rd.partial);
+        rd.partial.clear();
+      }
       chunk.remove_prefix(nl + 1);
     }
   }
 
-  void emit(Kind k, double t) {
-    Reader& rd = readers_[k];
+  void emit(Kind k, double t, std::string_view text) {
     if (k == facts) {
-      if (rd.partial.find_first_not_of(" \t\r") == std::string::npos) {
+      if (text.find_first_not_of(" \t\r") == std::string_view::npos) {
         // blank lines carry nothing
-      } else if (auto f = parse_fact(rd.partial, t, r_.spawn_ns)) {
-        r_.facts.push_back(std::move(*f));
-      } else {
-        r_.bad_facts.push_back(rd.partial);
+      } else if (!detail::add_fact_line(text, t, r_.spawn_ns, r_.facts)) {
+        r_.bad_facts.emplace_back(text);
       }
     } else {
-      r_.lines.push_back(Line{k == out ? Stream::out : Stream::err, t, rd.partial});
+      r_.lines.add(k == out ? Stream::out : Stream::err, t, text);
     }
-    rd.partial.clear();
   }
 
   void end_of_stream(Kind k) {
     Reader& rd = readers_[k];
     if (!rd.open) return;
-    if (!rd.partial.empty()) emit(k, since_spawn());  // a final line without a newline
+    if (!rd.partial.empty()) emit(k, since_spawn(), rd.partial);  // a final line without a newline
+    rd.partial.clear();
     boost::system::error_code ignored;
     rd.pipe.close(ignored);
     rd.open = false;

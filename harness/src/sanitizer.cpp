@@ -85,7 +85,7 @@ struct Block {
 
 }  // namespace
 
-std::vector<SanitizerReport> find_sanitizer_reports(const std::vector<Line>& lines) {
+std::vector<SanitizerReport> find_sanitizer_reports(const Transcript& lines) {
   std::vector<std::size_t> err;  // indices of stderr lines in `lines`
   for (std::size_t i = 0; i < lines.size(); ++i)
     if (lines[i].stream == Stream::err) err.push_back(i);

@@ -143,7 +143,7 @@ std::string resolve_python(const std::string& python) {
   o.timeout_ms = 10000;
   RunResult r = run(o);
   for (const auto& line : r.lines)
-    if (line.stream == Stream::out && !line.text.empty() && r.ending == Ending::exited && r.exit_code == 0) return line.text;
+    if (line.stream == Stream::out && !line.text.empty() && r.ending == Ending::exited && r.exit_code == 0) return std::string(line.text);
   throw std::runtime_error("cannot run the Python interpreter '" + python + "'");
 }
 

@@ -87,7 +87,7 @@ std::string join(const std::set<std::string>& s) {
 
 std::string transcript(const conkit::RunResult& r) {
   std::string out;
-  for (const auto& l : r.lines) out += "    " + l.text + "\n";
+  for (conkit::LineView l : r.lines) out += "    " + std::string(l.text) + "\n";
   return out;
 }
 

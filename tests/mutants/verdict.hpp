@@ -27,7 +27,7 @@ inline std::set<std::string> caught_by(const RunResult& r) {
   std::set<std::string> caught;
   std::string current = "startup";
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
-    const std::string& text = r.lines[i].text;
+    const std::string text(r.lines[i].text);
     if (text.rfind(run_tag, 0) == 0) current = test_name_in(text, run_tag.size());
     if (text.rfind(failed_tag, 0) == 0 && text.find(" ms)") != std::string::npos) {
       caught.insert(test_name_in(text, failed_tag.size()));

@@ -10,7 +10,7 @@
 //   opt.argv = {"/usr/bin/python3", "case.py"};
 //   opt.unit_ms = 100;
 //   conkit::RunResult r = conkit::run(opt);
-//   for (const auto& line : r.lines) ...
+//   for (conkit::LineView line : r.lines) ...
 //
 // Thread safety: run() is reentrant; each call owns its io_context. It is meant to be called from
 // one thread at a time per process, because it makes the caller a child subreaper (so orphaned
@@ -23,30 +23,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "conkit/transcript.hpp"
 
 namespace conkit {
 
-enum class Stream { out, err };
-
-// One line of output, as it arrived. `text` holds the raw bytes without the newline (invalid UTF-8
-// is kept as is; the reports show it escaped). A final line without a newline is kept too.
-struct Line {
-  Stream stream = Stream::out;
-  double t_ms = 0;      // arrival, ms since the spawn (CLOCK_MONOTONIC)
-  std::string text;
-};
-
-// One JSON line from the facts channel: {"fact": name, "value": ..., "t_ns": ..., "pid": ..., "tid": ...}.
-struct Fact {
-  std::string name;
-  std::string value_json;            // the value, as compact JSON text (number, string, bool, ...)
-  std::optional<double> number;      // the value if it is a JSON number (or bool: 0/1)
-  std::optional<std::string> string; // the value if it is a JSON string
-  double t_ms = 0;                   // arrival, ms since the spawn
-  std::optional<double> inner_ms;    // the case's own stamp (t_ns), converted to ms since the spawn
-  std::optional<std::int64_t> pid, tid;
-};
+// Stream, Line, LineView, Transcript, Fact, FactView and FactLog: see conkit/transcript.hpp.
 
 // A sanitizer report block found in stderr.
 struct SanitizerReport {
@@ -86,8 +70,8 @@ struct RunOptions {
 };
 
 struct RunResult {
-  std::vector<Line> lines;         // both streams, in arrival order
-  std::vector<Fact> facts;         // in arrival order
+  Transcript lines;                // both streams, in arrival order
+  FactLog facts;                   // in arrival order
   std::vector<std::string> bad_facts;  // facts-channel lines that were not valid fact JSON
   std::vector<SanitizerReport> sanitizer_reports;
   Ending ending = Ending::exited;
@@ -109,6 +93,6 @@ struct RunResult {
 RunResult run(const RunOptions& options);
 
 // Parses sanitizer report blocks out of the stderr lines of `result` (called by run()).
-std::vector<SanitizerReport> find_sanitizer_reports(const std::vector<Line>& lines);
+std::vector<SanitizerReport> find_sanitizer_reports(const Transcript& lines);
 
 }  // namespace conkit

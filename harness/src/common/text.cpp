@@ -15,7 +15,7 @@ std::string format_number(double v, int decimals) {
   return s == "-0" ? "0" : s;
 }
 
-std::size_t utf8_at(const std::string& s, std::size_t i, char32_t& cp) {
+std::size_t utf8_at(std::string_view s, std::size_t i, char32_t& cp) {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
   const unsigned char c = b(0);
   std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
@@ -30,7 +30,7 @@ std::size_t utf8_at(const std::string& s, std::size_t i, char32_t& cp) {
   return n;
 }
 
-bool valid_utf8(const std::string& s) {
+bool valid_utf8(std::string_view s) {
   char32_t cp = 0;
   for (std::size_t i = 0; i < s.size();) {
     const std::size_t n = utf8_at(s, i, cp);
@@ -51,7 +51,7 @@ void append_hex(std::string& out, unsigned char c) {
 
 }  // namespace
 
-std::string escape_for_display(const std::string& bytes) {
+std::string escape_for_display(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
   char32_t cp = 0;
@@ -70,7 +70,7 @@ std::string escape_for_display(const std::string& bytes) {
   return out;
 }
 
-std::string json_text(const std::string& s) { return valid_utf8(s) ? s : escape_for_display(s); }
+std::string json_text(std::string_view s) { return valid_utf8(s) ? std::string(s) : escape_for_display(s); }
 
 std::string xml_escape(const std::string& raw, bool attribute) {
   const std::string s = json_text(raw);
