@@ -38,6 +38,7 @@
 #include <boost/process/v2.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/signals.hpp"
 #include "fact_parse.hpp"
 
 namespace conkit {
