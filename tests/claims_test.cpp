@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/stats.hpp"
 #include "conkit/claims.hpp"
 #include "conkit/report.hpp"
 #include "conkit/verify.hpp"
@@ -76,13 +77,85 @@ const json span_check = {{"label", "span"}, {"scenario", "concurrent_fetch"}, {"
 
 std::string verdict_of(const json& decided) { return decided[0]["scopes"][0]["verdict"]; }
 
-TEST(Claims, HoldsWhenTheMedianFigureMeetsTheBound) {
-  // Runs of 1.02u, 1.9u, 1.05u: the median (1.05u) decides, not the one slow run.
-  std::vector<CaseResult> r{make_case("concurrent_fetch", "async",
-                                      {{number_fact("span_ms", 102)}, {number_fact("span_ms", 190)}, {number_fact("span_ms", 105)}})};
+std::vector<std::vector<conkit::Fact>> span_runs(const std::vector<double>& ms) {
+  std::vector<std::vector<conkit::Fact>> runs;
+  for (double v : ms) runs.push_back({number_fact("span_ms", v)});
+  return runs;
+}
+
+TEST(Claims, HoldsWhenTheWholeIntervalMeetsTheBound) {
+  // Nine runs, one of them slow (1.9u): the median's 96 % interval (2nd to 8th of the sorted runs)
+  // lies below 1.5u, the slow run is shown as an outlier, not dropped, not deciding.
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async", span_runs({102, 105, 103, 104, 190, 101, 106, 103, 104}))};
   json d = decide(registry_with(span_check), r, quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
-  EXPECT_NE(d[0]["scopes"][0]["figure"].get<std::string>().find("1.05u <= 1.5u"), std::string::npos) << d.dump(2);
+  const json& k = d[0]["scopes"][0]["checks"][0];
+  EXPECT_NE(d[0]["scopes"][0]["figure"].get<std::string>().find("span 1.04u [1.02, 1.06] (9 runs) <= 1.5u"), std::string::npos) << d.dump(2);
+  EXPECT_EQ(k["runs"], 9);
+  EXPECT_EQ(k["interval"], json({1.02, 1.06}));
+  EXPECT_EQ(k["outliers"], json({1.9}));
+  EXPECT_EQ(k["samples"].size(), 9u);
+  EXPECT_GE(k["confidence"].get<double>(), 0.95);
+}
+
+TEST(Claims, InconclusiveWhenTheIntervalStraddlesTheBound) {
+  // Three runs at 1.02u, 1.9u, 1.05u: the median is below 1.5u, but with three runs the interval
+  // is [min, max], and it reaches across the bound: more runs are needed, not a verdict.
+  std::vector<CaseResult> r{make_case("concurrent_fetch", "async", span_runs({102, 190, 105}))};
+  json d = decide(registry_with(span_check), r, quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(d), "INCONCLUSIVE") << d.dump(2);
+  EXPECT_NE(d[0]["scopes"][0]["reason"].get<std::string>().find("interval [1.02, 1.9]"), std::string::npos) << d.dump(2);
+  EXPECT_NE(d[0]["scopes"][0]["reason"].get<std::string>().find("straddles the bound 1.5"), std::string::npos) << d.dump(2);
+  EXPECT_EQ(d[0]["scopes"][0]["checks"][0]["cases"][0]["straddles"], true);
+  // All of it above the bound: REFUTED.
+  std::vector<CaseResult> slow{make_case("concurrent_fetch", "async", span_runs({170, 190, 180, 175, 185}))};
+  EXPECT_EQ(verdict_of(decide(registry_with(span_check), slow, quiet_machine(), 100, true)), "REFUTED");
+}
+
+TEST(Claims, RatiosArePairedRunByRun) {
+  // The machine slowed down by half between runs: both models' costs doubled together. The ratio
+  // per pair is 13 both times, so the interval is [13, 13]; medians of each side would mix runs.
+  json ratio = {{"scenario", "spawn_overhead"}, {"model", "processes"}, {"fact", "per_unit_us"},
+                {"ratio_to", {{"scenario", "spawn_overhead"}, {"model", "threads"}, {"fact", "per_unit_us"}}}, {"op", ">="}, {"bound", 3}};
+  auto runs = [](std::vector<double> v) {
+    std::vector<std::vector<conkit::Fact>> out;
+    for (double x : v) out.push_back({number_fact("per_unit_us", x)});
+    return out;
+  };
+  std::vector<CaseResult> spawn{make_case("spawn_overhead", "processes", runs({650, 1300})),
+                                make_case("spawn_overhead", "threads", runs({50, 100}))};
+  json d = decide(registry_with(ratio), spawn, quiet_machine(), 100, true);
+  const json& k = d[0]["scopes"][0]["checks"][0];
+  EXPECT_EQ(k["interval"], json({13.0, 13.0})) << d.dump(2);
+  EXPECT_EQ(k["runs"], 2);
+  EXPECT_EQ(k["cases"][0]["paired_with"], "spawn_overhead.threads");
+}
+
+TEST(Stats, MedianIntervalFromOrderStatistics) {
+  // n = 5: even [min, max] covers only 1 - 2/32 = 93.75 %, and says so.
+  auto five = conkit::stats::median_interval({5, 1, 4, 2, 3});
+  EXPECT_EQ(five.lo, 1);
+  EXPECT_EQ(five.hi, 5);
+  EXPECT_DOUBLE_EQ(five.confidence, 0.9375);
+  // n = 9: the 2nd and 8th values (1 - 2·10/512 = 96.1 %).
+  auto nine = conkit::stats::median_interval({9, 1, 8, 2, 7, 3, 6, 4, 5});
+  EXPECT_EQ(nine.lo, 2);
+  EXPECT_EQ(nine.hi, 8);
+  EXPECT_NEAR(nine.confidence, 0.961, 0.001);
+  // n = 20: the 6th and 15th (95.9 %; the 7th and 14th would cover 88.5 %).
+  std::vector<double> twenty;
+  for (int i = 1; i <= 20; ++i) twenty.push_back(i);
+  auto t = conkit::stats::median_interval(twenty);
+  EXPECT_EQ(t.lo, 6);
+  EXPECT_EQ(t.hi, 15);
+  EXPECT_EQ(conkit::stats::median_interval({7}).lo, 7);
+}
+
+TEST(Stats, IqrOutliersAndMad) {
+  EXPECT_EQ(conkit::stats::iqr_outliers({10, 11, 10, 12, 11, 40}), std::vector<std::size_t>({5}));
+  EXPECT_TRUE(conkit::stats::iqr_outliers({10, 11, 10, 12, 11}).empty());
+  // One far sample does not move the MAD estimate of the spread (the standard deviation would).
+  EXPECT_NEAR(conkit::stats::mad_sigma({10, 10.2, 9.8, 10.1, 9.9, 30}), 0.15 * 1.4826, 1e-9);
 }
 
 TEST(Claims, RefutedWhenTheFigureMissesTheBound) {
@@ -190,6 +263,26 @@ TEST(Claims, EvidenceIfExcludesRunsOfABusyMachine) {
   EXPECT_NE(busy[0]["scopes"][0]["reason"].get<std::string>().find("machine busy"), std::string::npos) << busy.dump(2);
 }
 
+TEST(Claims, RunsUnderForeignLoadAreNotEvidenceNeverRefuted) {
+  json check = {{"label", "speedup"}, {"scenario", "cpu_parallelism"}, {"model", "threads"}, {"fact", "speedup"},
+                {"op", ">="}, {"bound", 1.4}, {"noise", "cpu"}};
+  auto run = [](double speedup, double load) {
+    return std::vector<conkit::Fact>{number_fact("speedup", speedup), number_fact("foreign_load", load)};
+  };
+  // A build beside the case took 45 % of the cores: the 1.1x it measured must not refute the claim.
+  json busy = decide(registry_with(check), {make_case("cpu_parallelism", "threads", {run(1.1, 0.45), run(1.0, 0.5)})}, quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(busy), "INCONCLUSIVE") << busy.dump(2);
+  EXPECT_NE(busy[0]["scopes"][0]["reason"].get<std::string>().find("machine busy: other processes used up to 50 % of the cores in 2 run(s)"),
+            std::string::npos) << busy.dump(2);
+  EXPECT_EQ(busy[0]["scopes"][0]["checks"][0]["cases"][0]["loaded"], true);
+  // Quiet runs decide; the disturbed one is said to be left out.
+  json mixed = decide(registry_with(check), {make_case("cpu_parallelism", "threads", {run(1.9, 0.02), run(1.1, 0.45), run(1.92, 0.0)})},
+                      quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(mixed), "HOLDS") << mixed.dump(2);
+  EXPECT_EQ(mixed[0]["scopes"][0]["checks"][0]["cases"][0]["runs"], 2);
+  EXPECT_NE(mixed[0]["scopes"][0]["checks"][0]["cases"][0]["discarded"].get<std::string>().find("1 run(s) under foreign load"), std::string::npos);
+}
+
 TEST(Claims, DistinctThreadIds) {
   json check = {{"scenario", "concurrent_fetch"}, {"model", "async"}, {"fact", "tid"}, {"agg", "distinct"}, {"op", "=="}, {"bound", 1}};
   auto run = [](std::vector<double> tids) {
@@ -224,6 +317,67 @@ TEST(Claims, ShippedRegistryCoversEveryClaimWithReasons) {
   json d = decide(reg, {}, quiet_machine(), 100, true);
   for (const auto& c : d)
     for (const auto& s : c["scopes"]) EXPECT_EQ(s["verdict"], "INCONCLUSIVE") << c["id"];
+}
+
+// ---- caveats and the free-threaded expectation ----------------------------------------------
+
+std::string registry_problem(const json& registry);  // below, with the registry tests
+
+json lost_check(const std::string& variant) {
+  return {{"label", "lost"}, {"scenario", "shared_counter"}, {"model", "python_threading"}, {"where", {{"variant", variant}}},
+          {"fact", "expected"}, {"minus", "counter"}, {"combine", "max"}, {"op", ">"}, {"bound", 0}, {"reason", "r"}};
+}
+CaseResult counter_case(const std::string& variant, double counter, double gil = 1) {
+  return make_case("shared_counter", "python_threading",
+                   {{string_fact("variant", variant), number_fact("expected", 1000), number_fact("counter", counter), number_fact("gil", gil)}});
+}
+
+TEST(Claims, CaveatsAreDecidedAndShownBesideTheVerdictWithoutDecidingIt) {
+  json reg = registry_with(lost_check("switch"));
+  json caveat = lost_check("plain");
+  caveat["if_holds"] = "plain += loses updates too";
+  caveat["if_refuted"] = "plain += lost nothing here";
+  reg["claims"][0]["scopes"]["native"]["caveats"] = {caveat};
+  // The switch variant lost updates (the claim holds); the plain one lost none: the caveat says so.
+  json d = decide(reg, {counter_case("switch", 600), counter_case("plain", 1000)}, quiet_machine(), 100, true);
+  EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
+  const json& cv = d[0]["scopes"][0]["caveats"];
+  ASSERT_EQ(cv.size(), 1u);
+  EXPECT_EQ(cv[0]["verdict"], "REFUTED");
+  EXPECT_EQ(cv[0]["note"], "plain += lost nothing here");
+  d = decide(reg, {counter_case("switch", 600), counter_case("plain", 990)}, quiet_machine(), 100, true);
+  EXPECT_EQ(d[0]["scopes"][0]["caveats"][0]["note"], "plain += loses updates too");
+  // A caveat needs its texts.
+  json bad = reg;
+  bad["claims"][0]["scopes"]["native"]["caveats"][0].erase("if_refuted");
+  EXPECT_EQ(registry_problem(bad), "reg.json: $.claims[0].scopes.native.caveats[0]: missing key 'if_refuted'");
+}
+
+TEST(Claims, ExpectationFollowsTheGilFactOfThePythonCases) {
+  json check = {{"label", "speedup"}, {"scenario", "cpu_parallelism"}, {"model", "python_threading"}, {"fact", "speedup"},
+                {"op", "<="}, {"bound", 1.3}, {"reason", "one GIL"}};
+  json reg = registry_with(check);
+  json scope = reg["claims"][0]["scopes"]["native"];
+  reg["claims"][0]["scopes"].erase("native");
+  scope["expect_free_threaded"] = "REFUTED";
+  reg["claims"][0]["scopes"]["python"] = scope;
+  auto run = [](double speedup, double gil) {
+    return make_case("cpu_parallelism", "python_threading", {{number_fact("speedup", speedup), number_fact("gil", gil)}});
+  };
+  // With a GIL: about 1x, HOLDS as expected.
+  json with_gil = decide(reg, {run(1.0, 1)}, quiet_machine(), 100, true);
+  EXPECT_EQ(with_gil[0]["scopes"][0]["expected"], "HOLDS");
+  EXPECT_EQ(with_gil[0]["scopes"][0]["python_build"], "gil");
+  // A free-threaded build (gil 0): threads speed CPU work up, REFUTED is what is expected.
+  json free = decide(reg, {run(1.9, 0)}, quiet_machine(), 100, true);
+  EXPECT_EQ(free[0]["scopes"][0]["verdict"], "REFUTED");
+  EXPECT_EQ(free[0]["scopes"][0]["expected"], "REFUTED");
+  EXPECT_EQ(free[0]["scopes"][0]["python_build"], "free-threaded");
+  json doc = {{"complete", true}, {"claims", free}};
+  EXPECT_EQ(conkit::verify_exit_status(doc), 0);
+  // ... and a GIL build that speeds up contradicts its expectation.
+  json odd = decide(reg, {run(1.9, 1)}, quiet_machine(), 100, true);
+  EXPECT_EQ(conkit::verify_exit_status(json{{"complete", true}, {"claims", odd}}), 1);
 }
 
 // ---- the typed registry: every rejected input, with the path and what was expected ----------

@@ -168,6 +168,7 @@ struct VerifyCli {
   std::string registry = conkit::default_registry();
   std::string out_dir;
   double budget_s = 120;
+  double wait_quiet_s = 0;
   std::vector<std::string> only;
   std::optional<unsigned> seed;
 };
@@ -201,6 +202,7 @@ int cmd_verify(const Selection& sel, const Common& common, const VerifyCli& cli)
   o.only = cli.only;
   o.seed = cli.seed;
   o.budget_s = cli.budget_s;
+  o.wait_quiet_s = cli.wait_quiet_s;
   o.python = sel.python;
   o.base = common.check_options();
   o.cancel = &interrupted;
@@ -260,6 +262,9 @@ int main(int argc, char** argv) {
   verify->add_option("--out", verify_opts.out_dir, "Write results.json, claims.md, claims-junit.xml and report.html here");
   verify->add_option("--budget", verify_opts.budget_s, "Time budget in seconds; cases past it are not run (their claims: INCONCLUSIVE)")
       ->capture_default_str();
+  verify->add_option("--wait-quiet", verify_opts.wait_quiet_s,
+                     "Before re-running cases disturbed by other processes, wait up to SECONDS for a quiet machine")
+      ->check(CLI::NonNegativeNumber);
   verify->add_option("--only", verify_opts.only, "Decide only this claim (repeatable)");
   verify->add_option("--seed", verify_opts.seed, "Seed for the shuffled case order (default: random, printed)");
 

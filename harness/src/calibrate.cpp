@@ -74,11 +74,18 @@ Calibration calibrate() {
   c.sleep_overshoot_p99_ms = stats::percentile(over, 0.99);
   c.sleep_overshoot_max_ms = *std::max_element(over.begin(), over.end());
 
-  // Scheduler noise: spread of a fixed CPU chunk (first run warms caches and frequency).
+  // Scheduler noise: spread of a fixed CPU chunk (first run warms caches and frequency), robustly:
+  // per set of chunks the MAD-estimated sigma over the median, and the median over three sets, so
+  // one preempted chunk (or one disturbed set) cannot make a quiet machine look noisy.
   cpu_chunk_ms();
-  std::vector<double> chunk;
-  for (int i = 0; i < 30; ++i) chunk.push_back(cpu_chunk_ms());
-  c.cpu_noise_cv = stats::coefficient_of_variation(chunk);
+  std::vector<double> set_cv;
+  for (int set = 0; set < 3; ++set) {
+    std::vector<double> chunk;
+    for (int i = 0; i < 12; ++i) chunk.push_back(cpu_chunk_ms());
+    const double m = stats::median(chunk);
+    set_cv.push_back(m > 0 ? stats::mad_sigma(chunk) / m : 0);
+  }
+  c.cpu_noise_cv = stats::median(set_cv);
 
   // Spawn cost through the runner, as the cases see it.
   std::vector<double> spawn;

@@ -153,16 +153,62 @@ bool is_evidence(const RunResult& run, const Check& check) {
   return v && compare(*v, check.evidence_if->op, check.evidence_if->bound);
 }
 
-// A case's figure: run values combined over runs (median by default).
-std::optional<double> case_value(const CaseResult& c, const Check& check, const Evidence& e, double unit_ms) {
-  std::vector<double> vs;
+// A run whose case measured other processes holding more than max_foreign_load of the cores
+// (the `foreign_load` fact) is disturbed: its figure says more about that load than the model.
+std::optional<double> disturbed_by(const RunResult& run) {
+  auto load = last_number(run, "foreign_load");
+  if (load && *load > max_foreign_load) return load;
+  return std::nullopt;
+}
+
+// Per run (by index): the run's value, or nothing when the run is no evidence, is disturbed by
+// foreign load, or lacks a fact.
+std::vector<std::optional<double>> run_values(const CaseResult& c, const Check& check, const Evidence& e, double unit_ms) {
+  std::vector<std::optional<double>> vs;
   for (const auto& run : c.runs)
-    if (!is_evidence(run, check)) continue;
-    else if (auto v = run_value(run, e, unit_ms)) vs.push_back(*v);
-  if (vs.empty()) return std::nullopt;
-  if (check.combine == Combine::max) return *std::max_element(vs.begin(), vs.end());
-  if (check.combine == Combine::min) return *std::min_element(vs.begin(), vs.end());
-  return stats::median(vs);
+    vs.push_back(is_evidence(run, check) && !disturbed_by(run) ? run_value(run, e, unit_ms) : std::nullopt);
+  return vs;
+}
+
+// The largest foreign load of the disturbed runs, and how many there were.
+std::pair<double, int> disturbance(const CaseResult& c) {
+  double worst = 0;
+  int n = 0;
+  for (const auto& run : c.runs)
+    if (auto l = disturbed_by(run)) worst = std::max(worst, *l), ++n;
+  return {worst, n};
+}
+
+std::vector<double> present(const std::vector<std::optional<double>>& vs) {
+  std::vector<double> out;
+  for (const auto& v : vs)
+    if (v) out.push_back(*v);
+  return out;
+}
+
+// A check's figure for one case: the point (median, or the extreme for combine min/max), its
+// interval, and the samples behind it.
+struct Figure {
+  double value = 0;
+  stats::Interval interval;
+  std::vector<double> samples;
+  std::vector<std::size_t> outliers;
+};
+
+Figure figure_of(std::vector<double> samples, Combine combine) {
+  Figure f;
+  f.samples = samples;
+  f.outliers = stats::iqr_outliers(samples);
+  if (combine == Combine::median) {
+    f.value = stats::median(samples);
+    f.interval = stats::median_interval(samples);
+  } else {
+    // "in at least one run" / "in every run": an exact statement about the runs, no estimate.
+    f.value = combine == Combine::max ? *std::max_element(samples.begin(), samples.end())
+                                      : *std::min_element(samples.begin(), samples.end());
+    f.interval = {f.value, f.value, 1};
+  }
+  return f;
 }
 
 std::string fmt_num(double v) { return fmt::format("{:.3g}", v); }
@@ -175,6 +221,15 @@ std::string unit_suffix(const Check& check) {
 }
 
 std::string noise_name(Noise n) { return n == Noise::timer ? "timer" : n == Noise::cpu ? "cpu" : "none"; }
+
+// Where an interval lies against a bound: wholly on the holding side, wholly on the other, or across.
+enum class Side { holds, refuted, straddles };
+Side side_of(double lo, double hi, CmpOp op, double bound) {
+  const bool lo_ok = compare(lo, op, bound), hi_ok = compare(hi, op, bound);
+  if (lo_ok && hi_ok) return Side::holds;
+  if (op == CmpOp::eq) return (lo <= bound && bound <= hi) ? Side::straddles : Side::refuted;
+  return (!lo_ok && !hi_ok) ? Side::refuted : Side::straddles;
+}
 
 struct CheckOutcome {
   std::string verdict;  // HOLDS, REFUTED, INCONCLUSIVE
@@ -211,29 +266,51 @@ CheckOutcome decide_check(const Check& check, const std::vector<CaseResult>& res
   for (const CaseResult* c : cases) {
     std::string why;
     json one = {{"case", c->name}};
-    std::optional<double> value;
-    if (!usable(*c, why)) {
+    std::optional<Figure> fig;
+    const auto values = usable(*c, why) ? run_values(*c, check, check.of, unit_ms) : std::vector<std::optional<double>>{};
+    if (!why.empty()) {
       one["verdict"] = "INCONCLUSIVE";
       one["why"] = "no evidence: " + why;
-    } else if (!(value = case_value(*c, check, check.of, unit_ms))) {
+    } else if (present(values).empty() && disturbance(*c).second > 0) {
+      // Never a verdict from a disturbed figure: INCONCLUSIVE with the load measured (verify
+      // retries such a case when the machine is quiet, see --wait-quiet).
+      one["verdict"] = "INCONCLUSIVE";
+      one["loaded"] = true;
+      one["why"] = fmt::format("machine busy: other processes used up to {:.0f} % of the cores in {} run(s) of {} (over {:.0f} %)",
+                               100 * disturbance(*c).first, disturbance(*c).second, c->name, 100 * max_foreign_load);
+    } else if (present(values).empty()) {
       one["verdict"] = "INCONCLUSIVE";
       const bool excluded = std::any_of(c->runs.begin(), c->runs.end(), [&](const RunResult& r) { return !is_evidence(r, check); });
       one["why"] = excluded ? fmt::format("no evidence: {}: {}", c->name, check.evidence_if->why)
                             : fmt::format("no evidence: {} wrote no usable '{}' fact", c->name, check.of.fact);
     } else if (check.ratio_to) {
-      auto others = select_cases(results, *check.ratio_to);
-      std::optional<double> denom;
-      for (auto* o : others)
-        if (usable(*o, why) && (denom = case_value(*o, check, *check.ratio_to, unit_ms))) break;
-      if (!denom || *denom == 0) {
+      // Paired runs: run i of the numerator against run i of the denominator (verify runs them
+      // alternately), so drift of the machine between the two cancels in each ratio.
+      std::vector<std::optional<double>> denom;
+      const CaseResult* partner = nullptr;
+      for (auto* o : select_cases(results, *check.ratio_to)) {
+        std::string ignored;
+        if (!usable(*o, ignored)) continue;
+        denom = run_values(*o, check, *check.ratio_to, unit_ms);
+        if (!present(denom).empty()) {
+          partner = o;
+          break;
+        }
+      }
+      std::vector<double> ratios;
+      for (std::size_t i = 0; i < values.size() && i < denom.size(); ++i)
+        if (values[i] && denom[i] && *denom[i] != 0) ratios.push_back(*values[i] / *denom[i]);
+      if (ratios.empty()) {
         one["verdict"] = "INCONCLUSIVE";
         one["why"] = fmt::format("no evidence for the ratio's denominator ({}/{})", check.ratio_to->scenario, check.ratio_to->model);
-        value.reset();
       } else {
-        *value /= *denom;
+        fig = figure_of(ratios, check.combine);
+        one["paired_with"] = partner->name;
       }
+    } else {
+      fig = figure_of(present(values), check.combine);
     }
-    if (value) {
+    if (fig) {
       double bound = check.bound.value;
       std::string bound_text = fmt_num(bound);
       if (check.bound.times_min_workers_cores) {
@@ -243,7 +320,8 @@ CheckOutcome decide_check(const Check& check, const std::vector<CaseResult>& res
         bound_text = fmt::format("{} ({}·min(W={}, cores={}))", fmt_num(bound), fmt_num(check.bound.value), fmt_num(workers),
                                  cal.usable_cores);
       }
-      // Noise band in the figure's own scale.
+      // Noise band in the figure's own scale: what the runs may not have sampled (the machine's
+      // timer and scheduler as calibrated), added on both sides of the interval.
       double band = 0;
       if (check.noise == Noise::timer) {
         double scale = 1;
@@ -256,12 +334,23 @@ CheckOutcome decide_check(const Check& check, const std::vector<CaseResult>& res
       } else if (check.noise == Noise::cpu) {
         band = std::fabs(bound) * 2 * cal.cpu_noise_cv;
       }
-      const bool ok = compare(*value, check.op, bound);
-      one["value"] = *value;
+      const double lo = fig->interval.lo, hi = fig->interval.hi;
+      const std::size_t n = fig->samples.size();
+      one["value"] = fig->value;
+      one["interval"] = {lo, hi};
+      one["confidence"] = fig->interval.confidence;
+      one["runs"] = n;
+      if (auto [worst, k] = disturbance(*c); k > 0)
+        one["discarded"] = fmt::format("{} run(s) under foreign load (up to {:.0f} %) not counted", k, 100 * worst);
+      one["samples"] = fig->samples;
+      one["outliers"] = json::array();
+      for (auto i : fig->outliers) one["outliers"].push_back(fig->samples[i]);
       one["bound"] = bound;
       one["band"] = band;
-      one["figure"] = fmt::format("{} {}{} {} {}{}", check.label, fmt_num(*value), unit_suffix(check), op_text, bound_text,
-                                  unit_suffix(check));
+      const std::string sfx = unit_suffix(check);
+      one["figure"] = fmt::format("{} {}{} [{}, {}] ({} run{}) {} {}{}", check.label, fmt_num(fig->value), sfx, fmt_num(lo), fmt_num(hi), n,
+                                  n == 1 ? "" : "s", op_text, bound_text, sfx);
+      const Side side = check.op == CmpOp::eq ? side_of(lo, hi, check.op, bound) : side_of(lo - band, hi + band, check.op, bound);
       if (check.noise == Noise::cpu && cal.cpu_noise_cv > max_cpu_noise_cv) {
         one["verdict"] = "INCONCLUSIVE";
         one["why"] = fmt::format("CPU noise too high to decide (cv {:.2f} > {})", cal.cpu_noise_cv, max_cpu_noise_cv);
@@ -269,22 +358,28 @@ CheckOutcome decide_check(const Check& check, const std::vector<CaseResult>& res
         one["verdict"] = "INCONCLUSIVE";
         one["why"] = fmt::format("timer overshoot p99 {:.2f} ms exceeds {}u: use a larger --unit", cal.sleep_overshoot_p99_ms,
                                  max_timer_overshoot_u);
-      } else if (check.op != CmpOp::eq && band > 0 && std::fabs(*value - bound) <= band) {
+      } else if (side == Side::straddles) {
         one["verdict"] = "INCONCLUSIVE";
-        one["why"] = fmt::format("{} is within the noise band ±{} of the bound", fmt_num(*value), fmt_num(band));
+        one["straddles"] = true;
+        one["why"] = band > 0 ? fmt::format("interval [{}, {}] ± noise band {} straddles the bound {}", fmt_num(lo), fmt_num(hi),
+                                            fmt_num(band), fmt_num(bound))
+                              : fmt::format("interval [{}, {}] straddles the bound {}", fmt_num(lo), fmt_num(hi), fmt_num(bound));
       } else {
-        one["verdict"] = ok ? "HOLDS" : "REFUTED";
+        one["verdict"] = side == Side::holds ? "HOLDS" : "REFUTED";
       }
     }
     const std::string v = one["verdict"];
+    auto adopt = [&] {
+      d["figure"] = one.value("figure", "");
+      for (const char* k : {"value", "interval", "confidence", "runs", "samples", "outliers", "bound", "band", "straddles"})
+        if (one.contains(k)) d[k] = one[k];
+    };
     if (v == "REFUTED" || (v == "INCONCLUSIVE" && verdict == "HOLDS")) {
       verdict = v;
-      d["figure"] = one.value("figure", "");
+      adopt();
       if (one.contains("why")) d["why"] = one["why"];
-      if (one.contains("value")) d["value"] = one["value"], d["bound"] = one["bound"], d["band"] = one["band"];
     } else if (!d.contains("figure") && one.contains("figure")) {
-      d["figure"] = one["figure"];
-      d["value"] = one["value"], d["bound"] = one["bound"], d["band"] = one["band"];
+      adopt();
     }
     per_case.push_back(one);
   }
@@ -293,11 +388,22 @@ CheckOutcome decide_check(const Check& check, const std::vector<CaseResult>& res
   return {verdict, d};
 }
 
+// The Python cases' `gil` fact (1 with a GIL, 0 on a free-threaded build), if any case wrote one.
+std::optional<bool> python_gil(const std::vector<CaseResult>& results) {
+  for (const auto& c : results) {
+    if (c.expect.model.rfind("python", 0) != 0) continue;
+    for (const auto& run : c.runs)
+      if (auto g = last_number(run, "gil")) return *g != 0;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 json decide_claims(const Registry& registry, const std::vector<CaseResult>& results, const Calibration& cal,
                    double unit_ms, bool python_available) {
   json out = json::array();
+  const std::optional<bool> gil = python_gil(results);
   for (const auto& claim : registry.claims) {
     json c = {{"id", claim.id}, {"claim", claim.claim}, {"sources", json::array()}, {"scopes", json::array()}};
     for (const auto& s : claim.sources) c["sources"].push_back(json{{"id", s}, {"title", registry.article_title(s)}});
@@ -313,6 +419,7 @@ json decide_claims(const Registry& registry, const std::vector<CaseResult>& resu
         s["expected"] = "INCONCLUSIVE";
         s["reason"] = unmet;
         s["figure"] = "";
+        s["caveats"] = json::array();
         c["scopes"].push_back(s);
         continue;
       }
@@ -327,8 +434,23 @@ json decide_claims(const Registry& registry, const std::vector<CaseResult>& resu
           reason = o.detail.value("why", "");
         }
       }
+      json caveats = json::array();
+      for (const auto& cv : scope.caveats) {
+        CheckOutcome o = decide_check(cv.check, results, cal, unit_ms);
+        json k = o.detail;
+        k["note"] = o.verdict == "HOLDS"     ? cv.if_holds
+                    : o.verdict == "REFUTED" ? cv.if_refuted
+                                             : "undecided here: " + o.detail.value("why", "");
+        caveats.push_back(k);
+      }
+      s["caveats"] = caveats;
       s["verdict"] = verdict;
       s["expected"] = to_string(scope.expect);
+      if (scope.name == "python" && gil) s["python_build"] = *gil ? "gil" : "free-threaded";
+      if (gil && !*gil && scope.expect_free_threaded) {
+        s["expected"] = to_string(*scope.expect_free_threaded);
+        s["expected_because"] = "free-threaded Python: the cases report the GIL disabled";
+      }
       s["figure"] = figure;
       s["reason"] = reason;
       c["scopes"].push_back(s);
@@ -344,7 +466,16 @@ json plot_data(const std::vector<CaseResult>& results) {
     if (c.runs.empty()) continue;
     const std::string& scenario = c.expect.scenario;
     std::string model = c.expect.model;
-    if (scenario == "cpu_parallelism") {
+    if (scenario == "cpu_parallelism" && !facts_named(c.runs.front(), "sweep_workers").empty()) {
+      // One case sweeps W = 1, 2, 4, ..., cores, 2·cores: sweep_workers[i] pairs with sweep_speedup[i].
+      std::map<double, std::vector<double>> by_w;
+      for (const auto& r : c.runs) {
+        auto ws = facts_named(r, "sweep_workers"), ss = facts_named(r, "sweep_speedup");
+        for (std::size_t i = 0; i < ws.size() && i < ss.size(); ++i)
+          if (ws[i]->number && ss[i]->number) by_w[*ws[i]->number].push_back(*ss[i]->number);
+      }
+      for (const auto& [w, s] : by_w) speedup[model].push_back(json::array({w, stats::median(s)}));
+    } else if (scenario == "cpu_parallelism") {
       std::vector<double> s;
       std::optional<double> w;
       for (const auto& r : c.runs) {

@@ -212,6 +212,26 @@ Scope read_scope(const std::string& name, const json& j, const std::string& path
     else p.add(fmt::format("{}[{}]", o.path("requires"), i), fmt::format("expected python or cores>=N, got '{}'", r));
   }
   s.expect = o.one_of("expect", verdicts, Verdict::holds);
+  if (o.has("expect_free_threaded")) s.expect_free_threaded = o.one_of("expect_free_threaded", verdicts, Verdict::holds);
+  if (const json* caveats = o.get("caveats", false)) {
+    if (!caveats->is_array()) p.add(o.path("caveats"), fmt::format("expected an array of caveats, got {}", type_name(*caveats)));
+    else
+      for (std::size_t i = 0; i < caveats->size(); ++i) {
+        const std::string cpath = fmt::format("{}[{}]", o.path("caveats"), i);
+        // A caveat is a check plus what it says either way; read the two texts, then the check.
+        json body = (*caveats)[i];
+        Caveat cv;
+        if (body.is_object()) {
+          Obj co(body, cpath, p);
+          cv.if_holds = co.str("if_holds", true);
+          cv.if_refuted = co.str("if_refuted", true);
+          body.erase("if_holds");
+          body.erase("if_refuted");
+        }
+        cv.check = read_check(body, cpath, p);
+        s.caveats.push_back(std::move(cv));
+      }
+  }
   if (const json* checks = o.get("checks", true)) {
     if (!checks->is_array() || checks->empty())
       p.add(o.path("checks"), "expected a non-empty array of checks");

@@ -1,6 +1,7 @@
 // Renderers of a raw verify document: terminal table, Markdown, JUnit XML, self-contained HTML with
 // SVG plots, and the comparison matrix of several documents. Nothing here runs anything.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -29,8 +30,15 @@ std::string md_cell(std::string s) {
 std::string scope_evidence(const json& s) {
   std::string why = s.value("reason", "");
   std::string fig = s.value("figure", "");
-  if (s.value("verdict", "") == "INCONCLUSIVE") return why.empty() ? fig : why;
-  return fig;
+  return s.value("verdict", "") == "INCONCLUSIVE" && !why.empty() ? why : fig;
+}
+
+// The caveats' notes, for the line under a scope's verdict.
+std::vector<std::string> caveat_notes(const json& s) {
+  std::vector<std::string> out;
+  for (const auto& k : s.value("caveats", json::array()))
+    out.push_back(fmt::format("caveat: {} ({})", k.value("note", ""), k.value("figure", k.value("why", ""))));
+  return out;
 }
 
 // ---- SVG plots ---------------------------------------------------------------------------------
@@ -132,6 +140,130 @@ std::string svg_timeline(const json& timeline) {
   return o + "</svg>";
 }
 
+// One check's figure against its bound: the runs as a strip (outliers hollow and red), the median
+// as a point with its interval as an error bar, the bound as a dashed line.
+std::string svg_interval(const json& k) {
+  const json samples = k.value("samples", json::array());
+  if (!k.contains("interval") || !k.contains("bound")) return "";
+  const double lo = k["interval"][0], hi = k["interval"][1], bound = k["bound"], value = k.value("value", lo);
+  double a = std::min({lo, bound, value}), b = std::max({hi, bound, value});
+  for (const auto& v : samples) a = std::min(a, v.get<double>()), b = std::max(b, v.get<double>());
+  const double pad = (b - a) * 0.08 + (b == a ? std::max(1e-9, std::fabs(a) * 0.1) : 0);
+  a -= pad, b += pad;
+  const double W = 460, H = 56, L = 10, R = 10;
+  auto x = [&](double v) { return L + (v - a) / (b - a) * (W - L - R); };
+  std::set<double> outliers;
+  for (const auto& o : k.value("outliers", json::array())) outliers.insert(o.get<double>());
+  std::string o = fmt::format("<svg class=\"plot interval\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\">", W, H);
+  o += fmt::format("<title>{}: {:.4g} [{:.4g}, {:.4g}] against the bound {:.4g}</title>", xml_escape(k.value("label", "")), value, lo, hi, bound);
+  o += fmt::format("<line class=\"bound\" x1=\"{0}\" y1=\"4\" x2=\"{0}\" y2=\"{1}\" stroke=\"#b00\" stroke-dasharray=\"4 3\"/>", x(bound), H - 14);
+  o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"10\" fill=\"#b00\" text-anchor=\"middle\">bound {:.3g}</text>", x(bound), H - 3, bound);
+  std::size_t i = 0;
+  for (const auto& v : samples) {
+    const double sv = v.get<double>();
+    const bool out = outliers.count(sv) > 0;
+    o += fmt::format("<circle class=\"sample{}\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\" stroke=\"{}\"><title>run {}: {:.4g}{}</title></circle>",
+                     out ? " outlier" : "", x(sv), 12 + static_cast<double>(i % 3) * 4, out ? "none" : "#888", out ? "#d62728" : "#888", i + 1, sv,
+                     out ? " (outlier, 1.5 IQR)" : "");
+    ++i;
+  }
+  o += fmt::format("<line class=\"errorbar\" x1=\"{}\" y1=\"32\" x2=\"{}\" y2=\"32\" stroke=\"#1f77b4\" stroke-width=\"2\"/>", x(lo), x(hi));
+  o += fmt::format("<line x1=\"{0}\" y1=\"27\" x2=\"{0}\" y2=\"37\" stroke=\"#1f77b4\"/><line x1=\"{1}\" y1=\"27\" x2=\"{1}\" y2=\"37\" stroke=\"#1f77b4\"/>", x(lo), x(hi));
+  o += fmt::format("<circle class=\"estimate\" cx=\"{}\" cy=\"32\" r=\"4\" fill=\"#1f77b4\"><title>median {:.4g}, interval [{:.4g}, {:.4g}] ({} runs)</title></circle>",
+                   x(value), value, lo, hi, k.value("runs", 0));
+  return o + "</svg>";
+}
+
+std::string anchor_of(const std::string& case_name) {
+  std::string id = "case-";
+  for (char c : case_name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  return id;
+}
+
+// The environment and calibration of the run, one row per fact.
+std::string environment_table(const json& raw) {
+  const json env = raw.value("environment", json::object()), cal = raw.value("calibration", json::object());
+  const json py = env.value("python", json::object());
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"CPU", env.value("cpu_model", "?")},
+      {"cores", fmt::format("{} usable of {} online", cal.value("usable_cores", 0), cal.value("online_cores", 0))},
+      {"kernel", env.value("kernel", "?")},
+      {"compiler", env.value("compiler", "?")},
+      {"build flags", env.value("flags", "?")},
+      {"sanitizer", env.value("sanitizer", "none")},
+      {"Python", py.empty() ? "none" : fmt::format("{} {} ({})", py.value("implementation", "?"), py.value("version", "?"), py.value("build", "?"))},
+      {"Boost", env.value("boost", "?")},
+      {"conkit", fmt::format("{}{}", env.value("conkit", "?"), env.contains("git") ? " (" + env.value("git", "") + ")" : "")},
+      {"foreign load", env.contains("foreign_load") ? fmt::format("{}", env["foreign_load"].dump()) : "not measured"},
+      {"calibration", fmt::format("sleep overshoot p50 {:.3f} / p99 {:.3f} / max {:.3f} ms; CPU noise {:.3f} (MAD/median); spawn {:.2f} ms",
+                                  cal.value("sleep_overshoot_p50_ms", 0.0), cal.value("sleep_overshoot_p99_ms", 0.0),
+                                  cal.value("sleep_overshoot_max_ms", 0.0), cal.value("cpu_noise_cv", 0.0), cal.value("spawn_ms_p50", 0.0))},
+      {"unit, budget, seed", fmt::format("{} ms, {} s, {}", raw.value("options", json::object()).value("unit_ms", 0.0),
+                                         raw.value("options", json::object()).value("budget_s", 0.0),
+                                         raw.value("options", json::object()).value("seed", 0))}};
+  std::string o = "<table id=\"environment\">";
+  for (const auto& [k, v] : rows) o += fmt::format("<tr><th>{}</th><td>{}</td></tr>", xml_escape(k), xml_escape(v));
+  return o + "</table>\n";
+}
+
+// Per claim: its words and articles, each scope's verdict, each check against its bound, caveats,
+// and links to the transcripts of the cases that decided it.
+std::string claim_sections(const json& raw) {
+  std::ostringstream o;
+  for (const auto& c : raw.value("claims", json::array())) {
+    o << fmt::format("<section class=\"claim\" id=\"claim-{}\"><h3>{}</h3><p>{}", xml_escape(c.value("id", "")), xml_escape(c.value("id", "")),
+                     xml_escape(c.value("claim", "")));
+    for (const auto& src : c.value("sources", json::array())) o << " <i class=\"article\">" << xml_escape(src.value("title", "")) << "</i>";
+    o << "</p>\n";
+    for (const auto& s : c.value("scopes", json::array())) {
+      const std::string v = s.value("verdict", "");
+      o << fmt::format("<h4>{}: <span class=\"{}\">{}</span> (expected {}{})</h4>\n", xml_escape(s.value("scope", "")), v, v,
+                       xml_escape(s.value("expected", "")), s.contains("python_build") ? ", Python " + xml_escape(s.value("python_build", "")) : "");
+      if (!s.value("reason", "").empty()) o << "<p>" << xml_escape(s.value("reason", "")) << "</p>\n";
+      for (const auto& k : s.value("checks", json::array())) {
+        o << fmt::format("<div class=\"check\"><b class=\"{}\">{}</b> {}<br>", k.value("verdict", ""), k.value("verdict", ""),
+                         xml_escape(k.value("figure", k.value("why", ""))));
+        o << svg_interval(k) << "<br><small>bound's reason: " << xml_escape(k.value("reason", "")) << "</small>";
+        for (const auto& one : k.value("cases", json::array())) {
+          o << fmt::format(" <a href=\"#{}\">{}</a>", anchor_of(one.value("case", "")), xml_escape(one.value("case", "")));
+          if (one.contains("paired_with"))
+            o << fmt::format(" / <a href=\"#{}\">{}</a>", anchor_of(one.value("paired_with", "")), xml_escape(one.value("paired_with", "")));
+        }
+        o << "</div>\n";
+      }
+      for (const auto& k : s.value("caveats", json::array()))
+        o << fmt::format("<div class=\"caveat\">caveat — {}: {} <small>({})</small></div>\n", xml_escape(k.value("label", "")),
+                         xml_escape(k.value("note", "")), xml_escape(k.value("figure", k.value("why", ""))));
+    }
+    o << "</section>\n";
+  }
+  return o.str();
+}
+
+// The output of each case's runs (at most 40 lines a run), as targets of the claims' links.
+std::string transcripts(const json& raw) {
+  std::ostringstream o;
+  for (const auto& c : raw.value("cases", json::array())) {
+    o << fmt::format("<details class=\"transcript\" id=\"{}\"><summary>{} — {} ({} runs)</summary>", anchor_of(c.value("name", "")),
+                     xml_escape(c.value("name", "")), xml_escape(c.value("status", "")), c.value("runs", json::array()).size());
+    int r = 0;
+    for (const auto& run : c.value("runs", json::array())) {
+      o << "<pre>run " << ++r << ":\n";
+      int n = 0;
+      for (const auto& l : run.value("lines", json::array())) {
+        if (++n > 40) {
+          o << "...\n";
+          break;
+        }
+        o << fmt::format("{:9.2f} {} {}\n", l.value("t_ms", 0.0), l.value("stream", "out"), xml_escape(l.value("text", "")));
+      }
+      o << "</pre>";
+    }
+    o << "</details>\n";
+  }
+  return o.str();
+}
+
 }  // namespace
 
 std::string render_claims_table(const json& raw) {
@@ -146,6 +278,7 @@ std::string render_claims_table(const json& raw) {
       const std::string v = s.value("verdict", ""), e = s.value("expected", "HOLDS");
       o << fmt::format("{:<24} {:<7} {:<13} {}{}\n", c.value("id", ""), s.value("scope", ""), v, scope_evidence(s),
                        v == e ? "" : fmt::format("   (expected {})", e));
+      for (const auto& note : caveat_notes(s)) o << fmt::format("{:<46} {}\n", "", note);
     }
   if (!raw.value("complete", true)) o << "INCOMPLETE: " << raw.value("incomplete_reason", "interrupted") << "\n";
   o << verify_summary(raw) << "\n";
@@ -179,6 +312,8 @@ std::string render_markdown(const json& raw) {
         o << fmt::format("- {}: {} — {} {}\n", s.value("scope", ""), k.value("verdict", ""),
                          md_cell(k.value("figure", k.value("why", ""))), k.contains("why") ? "(" + md_cell(k["why"]) + ")" : "")
           << "  - bound's reason: " << md_cell(k.value("reason", "")) << "\n";
+    for (const auto& s : c["scopes"])
+      for (const auto& note : caveat_notes(s)) o << "- " << s.value("scope", "") << ": " << md_cell(note) << "\n";
     o << "\n";
   }
   return o.str();
@@ -201,7 +336,10 @@ std::string render_claims_junit(const json& raw) {
         ++skipped;
         cases << fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(scope_evidence(s)));
       }
-      cases << fmt::format("      <system-out>{}: {}</system-out>\n    </testcase>\n", xml_escape(v), xml_escape(scope_evidence(s)));
+      std::string notes;
+      for (const auto& note : caveat_notes(s)) notes += "\n" + note;
+      cases << fmt::format("      <system-out>{}: {}{}</system-out>\n    </testcase>\n", xml_escape(v), xml_escape(scope_evidence(s)),
+                           xml_escape(notes));
     }
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"conkit.claims\" tests=\"{}\" "
                      "failures=\"{}\" skipped=\"{}\">\n{}  </testsuite>\n</testsuites>\n",
@@ -235,6 +373,9 @@ std::string render_html(const json& raw) {
     << svg_log_bars("plot-spawn-cost", "time to create and finish one unit", spawn, "per_unit_us", "us") << "\n"
     << svg_log_bars("plot-spawn-memory", "memory per waiting unit", spawn, "idle_kib_per_unit", "KiB");
   o << "\n<h2>Timeline</h2>\n" << svg_timeline(plots.value("timeline", json{{"rows", json::array()}}));
+  o << "\n<h2>Claims in detail</h2>\n" << claim_sections(raw);
+  o << "\n<h2>Environment</h2>\n" << environment_table(raw);
+  o << "\n<h2>Transcripts</h2>\n" << transcripts(raw);
   o << "\n</body></html>\n";
   return o.str();
 }

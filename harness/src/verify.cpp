@@ -4,8 +4,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <random>
 #include <set>
+#include <thread>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,12 +29,10 @@ using json = nlohmann::json;
 // The scenario/model pairs the checks of `registry` read.
 std::set<std::pair<std::string, std::string>> evidence_needed(const Registry& registry) {
   std::set<std::pair<std::string, std::string>> need;
-  for (const auto& claim : registry.claims)
-    for (const auto& scope : claim.scopes)
-      for (const auto& check : scope.checks) {
-        need.emplace(check.of.scenario, check.of.model);
-        if (check.ratio_to) need.emplace(check.ratio_to->scenario, check.ratio_to->model);
-      }
+  for_each_check(registry, [&](const Check& check) {
+    need.emplace(check.of.scenario, check.of.model);
+    if (check.ratio_to) need.emplace(check.ratio_to->scenario, check.ratio_to->model);
+  });
   return need;
 }
 
@@ -54,6 +55,103 @@ bool python_ran(const std::vector<CaseResult>& results) {
   return std::any_of(results.begin(), results.end(), [](const CaseResult& r) {
     return r.expect.model.rfind("python", 0) == 0 && r.status != Status::skip && r.status != Status::error;
   });
+}
+
+// How many runs a case needs: at least min_noisy_runs when a timer or CPU check reads it, or what a
+// check's `runs` asks; 0 leaves the expected file's `repeat`.
+int runs_wanted(const Registry& registry, const ShippedCase& c) {
+  int want = 0;
+  for_each_check(registry, [&](const Check& check) {
+    const bool reads = (check.of.scenario == c.scenario && check.of.model == c.model) ||
+                       (check.ratio_to && check.ratio_to->scenario == c.scenario && check.ratio_to->model == c.model);
+    if (!reads) return;
+    if (check.noise != Noise::none || check.ratio_to) want = std::max(want, min_noisy_runs);
+    want = std::max(want, check.runs);
+  });
+  return want;
+}
+
+// Cases joined by a ratio check form one group, run round by round (each member once per round,
+// A B A B ...), so that run i of the numerator pairs with run i of the denominator.
+std::vector<std::vector<std::size_t>> paired_groups(const Registry& registry, const std::vector<ShippedCase>& cases) {
+  std::vector<std::size_t> group(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) group[i] = i;
+  std::function<std::size_t(std::size_t)> root = [&](std::size_t i) { return group[i] == i ? i : group[i] = root(group[i]); };
+  auto is = [](const ShippedCase& c, const Evidence& e) { return c.scenario == e.scenario && c.model == e.model; };
+  for_each_check(registry, [&](const Check& check) {
+    if (!check.ratio_to) return;
+    for (std::size_t a = 0; a < cases.size(); ++a)
+      for (std::size_t b = 0; b < cases.size(); ++b)
+        if (is(cases[a], check.of) && is(cases[b], *check.ratio_to)) group[root(a)] = root(b);
+  });
+  std::vector<std::vector<std::size_t>> out;
+  std::map<std::size_t, std::size_t> index;  // root -> position in out, in (shuffled) case order
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto [it, fresh] = index.emplace(root(i), out.size());
+    if (fresh) out.emplace_back();
+    out[it->second].push_back(i);
+  }
+  return out;
+}
+
+int severity(Status s) {
+  switch (s) {
+    case Status::pass: case Status::skip: return 0;
+    case Status::flaky: return 1;
+    case Status::fail: return 2;
+    default: return 3;
+  }
+}
+
+// More runs of the same case: appended; the status and reason are the worse of the two.
+void merge_runs(CaseResult& into, CaseResult more) {
+  if (severity(more.status) > severity(into.status)) into.status = more.status, into.reason = more.reason;
+  for (auto& r : more.runs) into.runs.push_back(std::move(r));
+  for (auto& g : more.grades) into.grades.push_back(std::move(g));
+  for (auto& f : more.failures) into.failures.push_back(std::move(f));
+  into.wall_ms += more.wall_ms;
+}
+
+// The cases of the checks whose interval straddles their bound, or whose every run was disturbed
+// by foreign load (those more runs can decide).
+std::set<std::string> straddling_cases(const json& claims) {
+  std::set<std::string> out;
+  for (const auto& c : claims)
+    for (const auto& s : c.value("scopes", json::array()))
+      for (const auto& k : s.value("checks", json::array()))
+        for (const auto& one : k.value("cases", json::array()))
+          if (one.value("straddles", false) || one.value("loaded", false)) {
+            out.insert(one.value("case", ""));
+            if (one.contains("paired_with")) out.insert(one.value("paired_with", ""));
+          }
+  return out;
+}
+
+// Share of all online cores' capacity that was busy during `window_ms` (/proc/stat, steal
+// included). verify() runs nothing meanwhile, so all of it is foreign load.
+double busy_share(double window_ms) {
+  auto sample = [] {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    unsigned long long v[8] = {};
+    in >> cpu >> v[0] >> v[1] >> v[2] >> v[3] >> v[4] >> v[5] >> v[6] >> v[7];
+    const unsigned long long idle = v[3] + v[4], total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+    return std::pair<double, double>(static_cast<double>(total - idle), static_cast<double>(total));
+  };
+  auto [busy0, total0] = sample();
+  std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(window_ms));
+  auto [busy1, total1] = sample();
+  return total1 > total0 ? (busy1 - busy0) / (total1 - total0) : 0;
+}
+
+// Waits up to `max_s` for a quiet machine (busy share at most max_foreign_load); returns the last
+// busy share measured.
+double wait_for_quiet(double max_s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  double share = busy_share(300);
+  while (share > max_foreign_load && std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < max_s)
+    share = busy_share(300);
+  return share;
 }
 
 std::optional<Status> status_named(const std::string& s) {
@@ -205,36 +303,86 @@ VerifyResult verify(const VerifyOptions& vo) {
          {"calibration", to_json(cal)},
          {"options", {{"unit_ms", unit_ms}, {"budget_s", vo.budget_s}, {"seed", seed}, {"only", vo.only},
                       {"python", python}, {"registry", vo.registry}}}};
+  // Phase 1: every group R rounds (paired) or one call of R runs (alone). Phase 2: while some
+  // check's interval straddles its bound, one more round of its group, each straddling group
+  // within an equal share of the budget left.
+  const auto groups = paired_groups(registry, cases);
+  std::vector<int> want(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) want[i] = runs_wanted(registry, cases[i]);
+  std::vector<std::optional<CaseResult>> result_of(cases.size());
   std::string incomplete;
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    if (cancelled()) {
-      incomplete = vo.cancel_reason;
-      break;
-    }
-    if (elapsed_s() > vo.budget_s) {
-      incomplete = fmt::format("time budget of {} s spent; {} case(s) not run", static_cast<int>(vo.budget_s), cases.size() - i);
-      break;
-    }
-    const auto& c = cases[i];
+  std::size_t calls = 0, planned = 0;
+  for (const auto& g : groups) planned += g.size() > 1 ? g.size() * static_cast<std::size_t>(std::max(1, want[g[0]])) : 1;
+  // Runs case i `repeat` times (0: the file's repeat); false when the run must stop.
+  auto run_case = [&](std::size_t i, int repeat) {
+    if (cancelled()) return incomplete = vo.cancel_reason, false;
+    if (elapsed_s() > vo.budget_s) return incomplete = fmt::format("time budget of {} s spent", static_cast<int>(vo.budget_s)), false;
     if (vo.on_progress) {
-      VerifyProgress p{i, cases.size(), c.name, elapsed_s(), std::nullopt};
-      if (i) p.left_s = elapsed_s() / i * (cases.size() - i);
+      VerifyProgress p{calls, std::max(planned, calls + 1), cases[i].name, elapsed_s(), std::nullopt};
+      if (calls && planned > calls) p.left_s = elapsed_s() / calls * (planned - calls);
       vo.on_progress(p);
     }
-    CheckOptions o = case_options(c, vo.base, python);
+    ++calls;
+    CheckOptions o = case_options(cases[i], vo.base, python);
+    if (repeat > 0 && !vo.base.repeat) o.repeat = repeat;
     o.run.cancel = vo.cancel;
-    out.results.push_back(check_file(c.expect, o));
+    CaseResult r = check_file(cases[i].expect, o);
+    if (result_of[i]) merge_runs(*result_of[i], std::move(r));
+    else result_of[i] = std::move(r);
     if (cancelled()) {
-      incomplete = vo.cancel_reason;
-      out.results.back().reason += " [interrupted]";
-      break;
+      result_of[i]->reason += " [interrupted]";
+      return incomplete = vo.cancel_reason, false;
     }
+    return true;
+  };
+  auto run_round = [&](const std::vector<std::size_t>& g) {
+    for (std::size_t i : g)
+      if (!run_case(i, 1)) return false;
+    return true;
+  };
+  auto collect = [&] {
+    out.results.clear();
+    for (auto& r : result_of)
+      if (r) out.results.push_back(*r);
+  };
+  bool go = true;
+  for (const auto& g : groups) {
+    if (g.size() == 1) go = run_case(g[0], want[g[0]]);
+    else
+      for (int r = 0; go && r < std::max(1, want[g[0]]); ++r) go = run_round(g);
+    if (!go) break;
+  }
+  collect();
+  json claims = decide_claims(registry, out.results, cal, unit_ms, python_ran(out.results));
+  int extra_rounds = 0;
+  for (auto more = straddling_cases(claims); go && !more.empty() && extra_rounds < max_extra_rounds; more = straddling_cases(claims)) {
+    const double share_s = (vo.budget_s - elapsed_s()) / static_cast<double>(more.size());
+    if (share_s <= 0) break;
+    status(fmt::format("{} case(s) straddle a bound or ran under load: more runs", more.size()));
+    if (vo.wait_quiet_s > 0) {
+      const double share = wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s())));
+      if (share > max_foreign_load) status(fmt::format("machine still busy ({:.0f} % of the cores): running anyway", 100 * share));
+    }
+    for (const auto& g : groups) {
+      if (std::none_of(g.begin(), g.end(), [&](std::size_t i) { return more.count(cases[i].name); })) continue;
+      const double t = elapsed_s();
+      go = g.size() > 1 ? run_round(g) : run_case(g[0], 2);
+      if (!go || elapsed_s() - t > share_s) break;
+    }
+    ++extra_rounds;
+    collect();
+    claims = decide_claims(registry, out.results, cal, unit_ms, python_ran(out.results));
+  }
+  if (!incomplete.empty()) {
+    std::size_t not_run = 0;
+    for (auto& r : result_of) not_run += !r;
+    if (not_run) incomplete += fmt::format("; {} case(s) not run", not_run);
   }
 
   raw["complete"] = incomplete.empty();
   if (!incomplete.empty()) raw["incomplete_reason"] = incomplete;
   raw["cases"] = to_json(out.results).at("cases");
-  raw["claims"] = decide_claims(registry, out.results, cal, unit_ms, python_ran(out.results));
+  raw["claims"] = claims;
   raw["plots"] = plot_data(out.results);
   raw["duration_s"] = elapsed_s();
   return out;

@@ -99,12 +99,26 @@ struct Requirements {
   int min_cores = 0;
 };
 
+// An observation that qualifies a scope's verdict without deciding it: a check, and what to say
+// beside the verdict when it holds and when it does not.
+struct Caveat {
+  Check check;
+  std::string if_holds, if_refuted;
+};
+
 struct Scope {
   std::string name;                   // "native" or "python"
   Requirements requires_;
   Verdict expect = Verdict::holds;
+  // The expectation on a free-threaded Python (the cases' `gil` fact is 0), when it differs.
+  std::optional<Verdict> expect_free_threaded;
   std::vector<Check> checks;
+  std::vector<Caveat> caveats;
 };
+
+// Calls f(check) for every check and caveat check of the registry: what the cases must provide.
+template <class F>
+void for_each_check(const struct Registry& r, F f);
 
 struct Claim {
   std::string id, claim;
@@ -119,6 +133,15 @@ struct Registry {
   std::string article_title(const std::string& id) const;
 };
 
+template <class F>
+void for_each_check(const Registry& r, F f) {
+  for (const auto& claim : r.claims)
+    for (const auto& scope : claim.scopes) {
+      for (const auto& check : scope.checks) f(check);
+      for (const auto& caveat : scope.caveats) f(caveat.check);
+    }
+}
+
 // Every problem found in a registry, one per line: "FILE: claims[2].scopes.native.checks[0].op:
 // expected one of <, <=, >, >=, ==, got '=<'".
 struct RegistryError : std::runtime_error {
@@ -132,6 +155,9 @@ Registry load_registry(const std::string& path);                            // r
 // Thresholds above which the calibration says the machine cannot decide a noisy figure at all.
 inline constexpr double max_cpu_noise_cv = 0.25;        // beyond it a 0.7-of-ideal bound is within 1 sigma
 inline constexpr double max_timer_overshoot_u = 0.25;   // p99 sleep overshoot, in units of u
+// A run whose `foreign_load` fact (share of the cores other processes used) exceeds this is not
+// evidence: the cases' own threshold (their `require foreign_load <= 0.10`).
+inline constexpr double max_foreign_load = 0.10;
 
 // Decides every claim of `registry` per scope. Returns the "claims" array of the raw document:
 // [{id, claim, sources, scopes: [{scope, verdict, expected, figure, reason, checks: [...]}]}].

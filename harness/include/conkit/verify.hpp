@@ -49,6 +49,11 @@ std::string resolve_python(const std::string& python);
 // manifest's interpreter for Python cases (when not empty).
 CheckOptions case_options(const ShippedCase& c, const CheckOptions& base, const std::string& python);
 
+// Runs per case when a timer or CPU check, or a ratio, reads it (a check's `runs` may ask more), and
+// the most extra rounds verify() adds where an interval straddles its bound (budget permitting).
+inline constexpr int min_noisy_runs = 5;
+inline constexpr int max_extra_rounds = 6;
+
 // Where a verify run is, for a progress line.
 struct VerifyProgress {
   std::size_t index = 0, total = 0;  // 0-based index of the case about to run
@@ -63,6 +68,9 @@ struct VerifyOptions {
   std::vector<std::string> only;      // claim ids; empty: all. Restricts cases, table, reports, exit status
   std::optional<unsigned> seed;       // case order; default random (stored in the document)
   double budget_s = 120;              // cases past it are not run (their claims: INCONCLUSIVE)
+  // Before re-running cases whose runs were disturbed by foreign load (or straddle a bound), wait
+  // up to this long for the machine to be quiet (busy share <= max_foreign_load). 0: do not wait.
+  double wait_quiet_s = 0;
   std::string python;                 // interpreter for the Python cases; empty: the manifest's
   CheckOptions base;                  // unit, sanitizer, repeat/timeout/retries overrides
   std::function<void(const VerifyProgress&)> on_progress;  // before each case
