@@ -31,9 +31,11 @@ need() {  # need <what> <min count> <pattern>
 }
 need "claims table" 1 'id="claims"'
 need "speedup plot" 1 'id="plot-speedup"'
-# Two models read by threads-gil-cpu (threads, python_threading) each draw at least the point at W =
-# usable cores; the sweep adds one per W.
-need "speedup points" 2 'class="point"'
+# threads-gil-cpu reads two models (threads, python_threading). On a busy machine a native
+# cpu_parallelism case SKIPs ("machine busy": other processes held the cores) and draws no point, so
+# only one point is certain (it was lowered from 2 to 1 for that reason); quiet, the sweep draws one
+# per W and model.
+need "speedup points" 1 'class="point"'
 need "spawn cost plot" 1 'id="plot-spawn-cost"'
 need "spawn bars" 2 'class="bar"'
 need "memory plot" 1 'id="plot-spawn-memory"'

@@ -57,15 +57,16 @@ bool python_ran(const std::vector<CaseResult>& results) {
   });
 }
 
-// How many runs a case needs: at least min_noisy_runs when a timer or CPU check reads it, or what a
-// check's `runs` asks; 0 leaves the expected file's `repeat`.
+// How many runs a case needs: at least min_noisy_runs when a timer or CPU check reads it,
+// min_ratio_runs pairs for a ratio, or what a check's `runs` asks; 0 leaves the file's `repeat`.
 int runs_wanted(const Registry& registry, const ShippedCase& c) {
   int want = 0;
   for_each_check(registry, [&](const Check& check) {
     const bool reads = (check.of.scenario == c.scenario && check.of.model == c.model) ||
                        (check.ratio_to && check.ratio_to->scenario == c.scenario && check.ratio_to->model == c.model);
     if (!reads) return;
-    if (check.noise != Noise::none || check.ratio_to) want = std::max(want, min_noisy_runs);
+    if (check.noise != Noise::none) want = std::max(want, min_noisy_runs);
+    if (check.ratio_to) want = std::max(want, min_ratio_runs);
     want = std::max(want, check.runs);
   });
   return want;
@@ -312,7 +313,7 @@ VerifyResult verify(const VerifyOptions& vo) {
   std::vector<std::optional<CaseResult>> result_of(cases.size());
   std::string incomplete;
   std::size_t calls = 0, planned = 0;
-  for (const auto& g : groups) planned += g.size() > 1 ? g.size() * static_cast<std::size_t>(std::max(1, want[g[0]])) : 1;
+  for (int w : want) planned += static_cast<std::size_t>(std::max(1, w));
   // Runs case i `repeat` times (0: the file's repeat); false when the run must stop.
   auto run_case = [&](std::size_t i, int repeat) {
     if (cancelled()) return incomplete = vo.cancel_reason, false;
@@ -345,13 +346,18 @@ VerifyResult verify(const VerifyOptions& vo) {
     for (auto& r : result_of)
       if (r) out.results.push_back(*r);
   };
+  // Round by round over all groups (not group after group), so a spent budget still leaves every
+  // claim some evidence: round 0 runs every case (as its file says when no check asks for more),
+  // later rounds one more run of each case that wants more.
   bool go = true;
-  for (const auto& g : groups) {
-    if (g.size() == 1) go = run_case(g[0], want[g[0]]);
-    else
-      for (int r = 0; go && r < std::max(1, want[g[0]]); ++r) go = run_round(g);
-    if (!go) break;
-  }
+  int rounds = 1;
+  for (int w : want) rounds = std::max(rounds, w);
+  for (int r = 0; go && r < rounds; ++r)
+    for (const auto& g : groups) {
+      for (std::size_t i : g)
+        if (go && (r == 0 || want[i] > r)) go = run_case(i, want[i] > 0 ? 1 : 0);
+      if (!go) break;
+    }
   collect();
   json claims = decide_claims(registry, out.results, cal, unit_ms, python_ran(out.results));
   int extra_rounds = 0;

@@ -49,9 +49,13 @@ std::string resolve_python(const std::string& python);
 // manifest's interpreter for Python cases (when not empty).
 CheckOptions case_options(const ShippedCase& c, const CheckOptions& base, const std::string& python);
 
-// Runs per case when a timer or CPU check, or a ratio, reads it (a check's `runs` may ask more), and
-// the most extra rounds verify() adds where an interval straddles its bound (budget permitting).
+// Runs per case when a timer or CPU check reads it, paired runs when a ratio does (a check's `runs`
+// may ask more), and the most extra rounds verify() adds where an interval straddles its bound or
+// every run was disturbed (budget permitting). Ratios start at 3 pairs: the spawn-cost ratios lie
+// 10x-800x from their bounds, and one Python `spawn` run costs about 2 s, so 5 pairs of every spawn
+// case alone would exceed the 30 s a default verify may take; a straddling ratio gets more pairs.
 inline constexpr int min_noisy_runs = 5;
+inline constexpr int min_ratio_runs = 3;
 inline constexpr int max_extra_rounds = 6;
 
 // Where a verify run is, for a progress line.
