@@ -7,7 +7,6 @@
 // waitid(WNOWAIT) and stays a zombie until the end, so its pid (the group id) cannot be reused
 // while conkit still signals the group.
 #include "conkit/run.hpp"
-#include "common/signals.hpp"
 
 #include "common/signals.hpp"
 
