@@ -59,10 +59,10 @@ Fact str_fact(std::string name, std::string v) {
   return f;
 }
 
-RunGrade grade(const ExpectFile& e, const RunResult& r, double unit_ms = 100, std::string sanitizer = "none") {
+RunGrade grade(const ExpectFile& e, const RunResult& r, double unit_ms = 100, Sanitizer sanitizer = Sanitizer::none) {
   GradeOptions o;
   o.unit_ms = unit_ms;
-  o.sanitizer = std::move(sanitizer);
+  o.sanitizer = sanitizer;
   return grade_run(e, r, o);
 }
 
@@ -363,27 +363,27 @@ RunResult with_report(std::string tool, std::string kind, std::string text, int 
 
 TEST(GradeSanitizer, AnyReportFailsWhenRacesAreForbidden) {
   auto e = parse("exit: 0, 66\nout \"done\"\n");
-  auto g = grade(e, with_report("ThreadSanitizer", "data race", "#0 increment"), 100, "tsan");
+  auto g = grade(e, with_report("ThreadSanitizer", "data race", "#0 increment"), 100, Sanitizer::tsan);
   EXPECT_FAIL_WITH(g, "unexpected ThreadSanitizer report: data race at global 'counter' of size 8");
   EXPECT_EQ(g.failures.back().line, 1u);
-  EXPECT_PASS(grade(e, exited(0, {out(1, "done")}), 100, "tsan"));
+  EXPECT_PASS(grade(e, exited(0, {out(1, "done")}), 100, Sanitizer::tsan));
 }
 
 TEST(GradeSanitizer, ExpectedRaceIsSeenAndExit66Accepted) {
   auto e = parse("race: expected\nout \"done\"\n");
-  auto g = grade(e, with_report("ThreadSanitizer", "data race", "#0 increment"), 100, "tsan");
+  auto g = grade(e, with_report("ThreadSanitizer", "data race", "#0 increment"), 100, Sanitizer::tsan);
   EXPECT_PASS(g);
   EXPECT_TRUE(g.race_seen);
   // A clean run passes too (check() decides whether some run showed the race), but sees no race.
-  auto clean = grade(e, exited(0, {out(1, "done")}), 100, "tsan");
+  auto clean = grade(e, exited(0, {out(1, "done")}), 100, Sanitizer::tsan);
   EXPECT_PASS(clean);
   EXPECT_FALSE(clean.race_seen);
 }
 
 TEST(GradeSanitizer, RaceMatchMismatchIsNotSeen) {
   auto e = parse("race: expected\nrace-match: /counter/\n");
-  EXPECT_TRUE(grade(e, with_report("ThreadSanitizer", "data race", "read of counter"), 100, "tsan").race_seen);
-  auto g = grade(e, with_report("ThreadSanitizer", "data race", "read of flag"), 100, "tsan");
+  EXPECT_TRUE(grade(e, with_report("ThreadSanitizer", "data race", "read of counter"), 100, Sanitizer::tsan).race_seen);
+  auto g = grade(e, with_report("ThreadSanitizer", "data race", "read of flag"), 100, Sanitizer::tsan);
   EXPECT_FALSE(g.race_seen);
   // race-match is searched in the report block, which mentions only `flag` here. The mismatch
   // alone does not fail this run: check() fails the case if no run shows a matching race.
@@ -392,9 +392,9 @@ TEST(GradeSanitizer, RaceMatchMismatchIsNotSeen) {
 
 TEST(GradeSanitizer, OtherKindsFailEvenWhenARaceIsExpected) {
   auto e = parse("race: expected\nexit: any\n");
-  EXPECT_FAIL_WITH(grade(e, with_report("ThreadSanitizer", "heap-use-after-free", "x"), 100, "tsan"),
+  EXPECT_FAIL_WITH(grade(e, with_report("ThreadSanitizer", "heap-use-after-free", "x"), 100, Sanitizer::tsan),
                    "unexpected ThreadSanitizer report: heap-use-after-free");
-  EXPECT_FAIL_WITH(grade(e, with_report("AddressSanitizer", "heap-use-after-free", "x", 1), 100, "asan"),
+  EXPECT_FAIL_WITH(grade(e, with_report("AddressSanitizer", "heap-use-after-free", "x", 1), 100, Sanitizer::asan),
                    "unexpected AddressSanitizer report");
 }
 
@@ -713,12 +713,12 @@ TEST_F(CheckTest, MustSeeNeverSeenFails) {
 TEST_F(CheckTest, ExpectedRaceNeverSeenUnderTsanFails) {
   auto e = parse("race: expected\ndeflake: 1\n");
   CheckOptions o = sh("true");
-  o.sanitizer = "tsan";
+  o.sanitizer = Sanitizer::tsan;
   auto r = check(e, o);
   EXPECT_EQ(r.status, Status::fail);
   EXPECT_EQ(r.runs.size(), 2u);
   EXPECT_NE(r.reason.find("expected ThreadSanitizer data race never seen in 2 runs"), std::string::npos) << r.reason;
-  o.sanitizer = "none";  // the header is inert without tsan
+  o.sanitizer = Sanitizer::none;  // the header is inert without tsan
   EXPECT_EQ(check(e, o).status, Status::pass);
 }
 

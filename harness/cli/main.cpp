@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -31,18 +32,18 @@
 #include <nlohmann/json.hpp>
 
 #include "conkit/claims.hpp"
+#include "conkit/exit_codes.hpp"
 #include "conkit/grade.hpp"
 #include "conkit/paths.hpp"
 #include "conkit/report.hpp"
 #include "conkit/run.hpp"
 #include "conkit/verify.hpp"
+#include "conkit/version.hpp"
 
 namespace {
 
 using conkit::CaseResult;
 using conkit::Status;
-
-constexpr int exit_skip = 77;
 
 // "100ms", "2s", "0.5s" or a bare number of milliseconds.
 double parse_unit_ms(const std::string& text) {
@@ -68,12 +69,13 @@ struct Common {
   std::optional<int> repeat;
   std::optional<double> timeout_s;
   int retries = 0;
-  std::string sanitizer = CONKIT_BUILD_SANITIZER;
+  conkit::Sanitizer sanitizer = *conkit::sanitizer_from_string(CONKIT_BUILD_SANITIZER);
   std::string json, junit;
   bool quiet = false;
 
   void add_to(CLI::App& app) {
-    app.add_option("--unit", unit, "Time unit u, e.g. 100ms or 2s (env CONKIT_UNIT)")->envname("CONKIT_UNIT")
+    app.add_option("--unit", unit, "Time unit u, e.g. 100ms or 2s (env CONKIT_UNIT_MS: a number of ms, what cases are given)")
+        ->envname("CONKIT_UNIT_MS")
         ->capture_default_str();
     app.add_option("--repeat", repeat, "Runs per case (overrides the expected file's `repeat`)")->check(CLI::PositiveNumber);
     app.add_option("--timeout", timeout_s, "Per-run timeout in seconds (overrides the expected file's `timeout`)")
@@ -81,7 +83,9 @@ struct Common {
     app.add_option("--retries", retries, "Reruns of a failed case; a pass on retry is reported FLAKY, never PASS")
         ->check(CLI::NonNegativeNumber)->capture_default_str();
     app.add_option("--sanitizer", sanitizer, "What the program was built with: none, tsan, asan")
-        ->check(CLI::IsMember({"none", "tsan", "asan"}))->capture_default_str();
+        ->transform(CLI::CheckedTransformer(std::map<std::string, conkit::Sanitizer>{
+            {"none", conkit::Sanitizer::none}, {"tsan", conkit::Sanitizer::tsan}, {"asan", conkit::Sanitizer::asan}}))
+        ->default_str(conkit::to_string(sanitizer));
     app.add_option("--json", json, "Write the raw results as JSON to this file");
     app.add_option("--junit", junit, "Write JUnit XML to this file");
     app.add_flag("-q,--quiet", quiet, "Print only the summary lines, no transcripts");
@@ -227,8 +231,8 @@ int cmd_verify(const Selection& sel, const Common& common, const VerifyCli& cli)
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"conkit " CONKIT_VERSION ": run programs as cases and grade them against expected files"};
-  app.set_version_flag("--version", "conkit " CONKIT_VERSION);
+  CLI::App app{std::string("conkit ") + conkit::version() + ": run programs as cases and grade them against expected files"};
+  app.set_version_flag("--version", std::string("conkit ") + conkit::version());
   app.require_subcommand(1);
 
   // check
@@ -304,7 +308,7 @@ int main(int argc, char** argv) {
                   << ", wanted " << want_status << "\n";
         return ok ? 0 : 1;
       }
-      if (results[0].status == Status::skip) return exit_skip;
+      if (results[0].status == Status::skip) return conkit::exit_code::skip;
       return code;
     }
     if (*list) {

@@ -1210,12 +1210,8 @@ std::string EventRef::to_string() const {
 }
 
 std::string to_string(OutcomeClass c) {
-  switch (c) {
-    case OutcomeClass::acceptable: return "ACCEPTABLE";
-    case OutcomeClass::interesting: return "INTERESTING";
-    case OutcomeClass::forbidden: return "FORBIDDEN";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"ACCEPTABLE", "INTERESTING", "FORBIDDEN"};  // OutcomeClass order
+  return kNames[static_cast<int>(c)];
 }
 
 std::string ExitExpectation::to_string() const {

@@ -1,15 +1,15 @@
-// grade.cpp — judge one run against its expected file (grade_run) and combine runs into a case
-// result (check, check_file). The rules are those of docs/expected-format.md; each rule is one
-// method of Grader, in the order the document lists them.
+// grade.cpp — judge one run against its expected file (grade_run): pure, no running. The rules are
+// those of docs/expected-format.md; each rule is one method of Grader, in the order the document
+// lists them. Running and combining runs into a case result is check.cpp.
 #include "conkit/grade.hpp"
+#include "conkit/exit_codes.hpp"
 
 #include "common/findings.hpp"
 #include "common/signals.hpp"
-#include "common/stats.hpp"
 #include "common/text.hpp"
+#include "grade_time.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -20,6 +20,19 @@
 #include <fmt/format.h>
 
 namespace conkit {
+
+namespace {
+// Indexed by Sanitizer: the names --sanitizer takes and the JSON report writes.
+constexpr const char* kSanitizerNames[] = {"none", "tsan", "asan"};
+}  // namespace
+
+std::string to_string(Sanitizer s) { return kSanitizerNames[static_cast<int>(s)]; }
+
+std::optional<Sanitizer> sanitizer_from_string(const std::string& name) {
+  for (int i = 0; i < 3; ++i)
+    if (name == kSanitizerNames[i]) return static_cast<Sanitizer>(i);
+  return std::nullopt;
+}
 
 std::string to_string(Status s) {
   switch (s) {
@@ -340,7 +353,11 @@ std::string time_source(const TimeCheck& tc) {
   return s;
 }
 
-// Judges a measured (or median) value against a time check. Shared by grade_run and check().
+}  // namespace
+
+namespace detail {
+
+// Judges a measured (or median) value against a time check. Shared by grade_run and check() (check.cpp).
 TimeMeasure judge_time(std::size_t index, const TimeCheck& tc, std::optional<double> ms, double unit_ms) {
   TimeMeasure m;
   m.check = index;
@@ -379,6 +396,13 @@ std::string time_message(const TimeCheck& tc, const TimeMeasure& m, double unit_
   if (m.miss_ms > 0) s += ", missed by " + ms_and_units(m.miss_ms, unit_ms);
   return s;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::judge_time;
+using detail::time_message;
 
 // ---- the grader ---------------------------------------------------------------------------------
 
@@ -472,7 +496,7 @@ class Grader {
       case Ending::exited: break;
     }
     const int code = r_.exit_code;
-    if (code == 77) {
+    if (code == exit_code::skip) {
       g_.status = Status::skip;
       g_.skip_reason = skip_reason();
       return;
@@ -487,7 +511,7 @@ class Grader {
         break;
     }
     // TSan exits 66 after reporting; with an expected race that is the normal ending.
-    if (!ok && code == 66 && e_.race_expected && o_.sanitizer == "tsan") ok = true;
+    if (!ok && code == exit_code::tsan_report && e_.race_expected && o_.sanitizer == Sanitizer::tsan) ok = true;
     if (!ok) fail(file_loc(), "exited with code " + std::to_string(code) + ", expected exit: " + x.to_string());
   }
 
@@ -496,7 +520,7 @@ class Grader {
       return escape_for_display(f->string ? *f->string : f->value_json);
     for (auto it = err_.rbegin(); it != err_.rend(); ++it)
       if (!r_.lines[*it].text.empty()) return escape_for_display(r_.lines[*it].text);
-    return "exit code 77";
+    return "exit code " + std::to_string(exit_code::skip);
   }
 
   // ---- ordered output
@@ -649,7 +673,7 @@ class Grader {
 
   // ---- sanitizer reports
   void sanitizer_reports() {
-    const bool race_ok = e_.race_expected && o_.sanitizer == "tsan";
+    const bool race_ok = e_.race_expected && o_.sanitizer == Sanitizer::tsan;
     std::optional<LineMatcher> race_match;
     if (e_.race_match) race_match.emplace(*e_.race_match);
     for (const auto& rep : r_.sanitizer_reports) {
@@ -804,191 +828,6 @@ RunGrade grade_run(const ExpectFile& expect, const RunResult& run, const GradeOp
   RunGrade g;
   Grader(expect, run, options, g).grade();
   return g;
-}
-
-// ---- check: runs, medians, must-see, retries -------------------------------------------------
-
-namespace {
-
-double now_ms() {
-  using namespace std::chrono;
-  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-
-bool retryable(Status s) {
-  return s == Status::fail || s == Status::timeout || s == Status::crash || s == Status::flood;
-}
-
-RunOptions run_options_for(const ExpectFile& e, const CheckOptions& o) {
-  RunOptions ro = o.run;
-  if (o.timeout_ms) ro.timeout_ms = *o.timeout_ms;
-  else ro.timeout_ms = e.timeout_units ? *e.timeout_units * ro.unit_ms : e.timeout_ms;
-  for (const auto& [k, v] : e.env) ro.env.emplace(k, v);  // the caller's own settings win
-  for (const auto& name : e.inherit)
-    if (std::find(ro.inherit.begin(), ro.inherit.end(), name) == ro.inherit.end()) ro.inherit.push_back(name);
-  return ro;
-}
-
-// One attempt: repeat runs, deflake runs, then the case-level rules.
-struct Attempt {
-  Status status = Status::pass;
-  std::string reason;
-  std::vector<RunResult> runs;
-  std::vector<RunGrade> grades;
-  std::vector<Finding> failures;
-  std::vector<TimeMeasure> median_times;
-};
-
-class Attempter {
- public:
-  Attempter(const ExpectFile& e, const CheckOptions& o) : e_(e), o_(o), ro_(run_options_for(e, o)) {
-    go_.unit_ms = ro_.unit_ms;
-    go_.sanitizer = o.sanitizer;
-  }
-
-  Attempt go() {
-    const double t0 = now_ms();
-    std::optional<double> budget;
-    if (!o_.repeat) {
-      if (e_.repeat_budget_ms) budget = *e_.repeat_budget_ms;
-      else if (e_.repeat_budget_units) budget = *e_.repeat_budget_units * ro_.unit_ms;
-    }
-    const int n = std::max(1, o_.repeat.value_or(e_.repeat));
-    for (int i = 0;; ++i) {
-      if (i > 0 && (budget ? now_ms() - t0 >= *budget : i >= n)) break;
-      if (!one_run()) return std::move(a_);
-    }
-    for (int extra = 0; !unseen().empty() && extra < e_.deflake; ++extra)
-      if (!one_run()) return std::move(a_);
-    for (const auto& [loc, what] : unseen())
-      a_.failures.push_back(Finding{loc, what + " never seen in " + std::to_string(a_.runs.size()) +
-                                             (a_.runs.size() == 1 ? " run" : " runs"), std::nullopt});
-    medians();
-    if (!a_.failures.empty()) {
-      a_.status = Status::fail;
-      a_.reason = finding_text(a_.failures.front());
-    }
-    return std::move(a_);
-  }
-
- private:
-  // Runs and grades once; false if the run did not pass (its status decides the attempt).
-  bool one_run() {
-    a_.runs.push_back(run(ro_));
-    a_.grades.push_back(grade_run(e_, a_.runs.back(), go_));
-    const RunGrade& g = a_.grades.back();
-    if (g.status == Status::pass) return true;
-    a_.status = g.status;
-    const std::string run_no = "run " + std::to_string(a_.runs.size());
-    if (g.status == Status::skip) a_.reason = g.skip_reason;
-    else a_.reason = run_no + ": " + (g.failures.empty() ? to_string(g.status) : finding_text(g.failures.front()));
-    return false;
-  }
-
-  std::vector<std::pair<SourceLoc, std::string>> unseen() const {
-    std::vector<std::pair<SourceLoc, std::string>> v;
-    for (std::size_t i = 0; i < e_.outcomes.size(); ++i) {
-      if (!e_.outcomes[i].must_see) continue;
-      bool seen = std::any_of(a_.grades.begin(), a_.grades.end(),
-                              [&](const RunGrade& g) { return g.outcome_rule == i; });
-      if (!seen) v.emplace_back(e_.outcomes[i].loc, "must-see outcome \"" + e_.outcomes[i].description + "\"");
-    }
-    if (e_.race_expected && o_.sanitizer == "tsan" &&
-        std::none_of(a_.grades.begin(), a_.grades.end(), [](const RunGrade& g) { return g.race_seen; })) {
-      std::string what = "expected ThreadSanitizer data race";
-      if (e_.race_match) what += " matching " + e_.race_match->to_string();
-      v.emplace_back(SourceLoc{e_.path, 0, 0}, what);
-    }
-    return v;
-  }
-
-  void medians() {
-    if (!e_.timing_median) return;
-    for (std::size_t i = 0; i < e_.times.size(); ++i) {
-      std::vector<double> v;
-      for (const auto& g : a_.grades)
-        for (const auto& m : g.times)
-          if (m.check == i && m.ms) v.push_back(*m.ms);
-      std::optional<double> med;
-      if (!v.empty()) med = stats::median(v);
-      TimeMeasure m = judge_time(i, e_.times[i], med, ro_.unit_ms);
-      a_.median_times.push_back(m);
-      if (!m.ok)
-        a_.failures.push_back(Finding{e_.times[i].loc,
-                                      "median over " + std::to_string(v.size()) + " runs: " +
-                                          time_message(e_.times[i], m, ro_.unit_ms, "no run measured it"),
-                                      std::nullopt});
-    }
-  }
-
-  const ExpectFile& e_;
-  const CheckOptions& o_;
-  RunOptions ro_;
-  GradeOptions go_;
-  Attempt a_;
-};
-
-std::string default_name(const ExpectFile& e, const std::string& path) {
-  if (!e.scenario.empty() || !e.model.empty()) return e.scenario + "/" + e.model;
-  return std::filesystem::path(path).stem().string();
-}
-
-}  // namespace
-
-CaseResult check(const ExpectFile& expect, const CheckOptions& options) {
-  const double t0 = now_ms();
-  CaseResult res;
-  res.name = options.name.empty() ? default_name(expect, expect.path) : options.name;
-  res.expect_path = expect.path;
-  res.expect = expect;
-  res.unit_ms = options.run.unit_ms;
-  res.sanitizer = options.sanitizer;
-  res.attempts = 0;
-  std::string first_failure;
-  for (int attempt = 0; attempt <= options.retries; ++attempt) {
-    Attempt a = Attempter(expect, options).go();
-    ++res.attempts;
-    for (auto& r : a.runs) res.runs.push_back(std::move(r));
-    for (auto& g : a.grades) res.grades.push_back(std::move(g));
-    res.median_times = a.median_times;
-    const std::string prefix = options.retries > 0 ? "attempt " + std::to_string(attempt + 1) + ": " : "";
-    for (auto& f : a.failures) {
-      f.message = prefix + f.message;
-      res.failures.push_back(std::move(f));
-    }
-    if (a.status == Status::pass) {
-      res.status = attempt == 0 ? Status::pass : Status::flaky;
-      res.reason = attempt == 0 ? "" : "passed on retry " + std::to_string(attempt) + " after: " + first_failure;
-      break;
-    }
-    res.status = a.status;
-    res.reason = a.reason;
-    if (first_failure.empty()) first_failure = to_string(a.status) + " " + a.reason;
-    if (!retryable(a.status)) break;
-  }
-  res.wall_ms = now_ms() - t0;
-  return res;
-}
-
-CaseResult check_file(const std::string& expect_path, const CheckOptions& options) {
-  ParseResult p = parse_expect_file(expect_path);
-  if (p.ok()) {
-    CaseResult r = check(p.file, options);
-    r.expect_path = expect_path;
-    return r;
-  }
-  CaseResult r;
-  r.name = options.name.empty() ? default_name(p.file, expect_path) : options.name;
-  r.expect_path = expect_path;
-  r.expect = p.file;
-  r.status = Status::invalid;
-  r.parse_errors = p.errors;
-  r.reason = p.errors.front().to_string();
-  if (p.errors.size() > 1) r.reason += " (and " + std::to_string(p.errors.size() - 1) + " more)";
-  r.unit_ms = options.run.unit_ms;
-  r.sanitizer = options.sanitizer;
-  r.attempts = 0;
-  return r;
 }
 
 }  // namespace conkit

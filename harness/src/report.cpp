@@ -2,6 +2,7 @@
 // run (FileCheck --dump-input style), the complete raw JSON, and JUnit XML. Every format reads the
 // same CaseResult; nothing here re-grades.
 #include "conkit/report.hpp"
+#include "conkit/version.hpp"
 
 #include "common/findings.hpp"
 #include "common/signals.hpp"
@@ -16,10 +17,6 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
-
-#ifndef CONKIT_VERSION
-#define CONKIT_VERSION "unknown"
-#endif
 
 namespace conkit {
 namespace {
@@ -54,15 +51,6 @@ const char* ending_key(Ending e) {
   return "?";
 }
 
-std::string class_text(OutcomeClass c) {
-  switch (c) {
-    case OutcomeClass::acceptable: return "ACCEPTABLE";
-    case OutcomeClass::interesting: return "INTERESTING";
-    case OutcomeClass::forbidden: return "FORBIDDEN";
-  }
-  return "?";
-}
-
 bool run_failed(const RunGrade& g) { return g.status != Status::pass && g.status != Status::skip; }
 
 // Columns a shown string takes (code points; good enough to line up annotations).
@@ -82,7 +70,7 @@ std::string summary_line(const CaseResult& r) {
     s += fmt::format("  {} {}  {} ms  (u={}ms)", r.runs.size(), r.runs.size() == 1 ? "run" : "runs",
                      format_number(r.wall_ms, 0), format_number(r.unit_ms, 3));
     if (r.attempts > 1) s += fmt::format("  {} attempts", r.attempts);
-    if (r.sanitizer != "none" && !r.sanitizer.empty()) s += "  [" + r.sanitizer + "]";
+    if (r.sanitizer != Sanitizer::none) s += "  [" + to_string(r.sanitizer) + "]";
   }
   s += "\n";
   if (!r.reason.empty() && r.status != Status::pass) s += "      " + escape_for_display(r.reason) + "\n";
@@ -175,7 +163,7 @@ std::string render_transcript(const CaseResult& result, std::size_t run_index) {
       const auto& o = result.expect.outcomes[*g.outcome_rule];
       rule = "\"" + o.description + "\" (" + loc_text(o.loc) + ")";
     }
-    s += "outcome: " + class_text(*g.outcome_class) + " " + escape_for_display(rule) + ": " +
+    s += "outcome: " + to_string(*g.outcome_class) + " " + escape_for_display(rule) + ": " +
          escape_for_display(g.outcome_values) + "\n";
   }
   for (const auto& rep : run.sanitizer_reports) {
@@ -250,7 +238,7 @@ json expect_json(const ExpectFile& e) {
                           {"in_units", t.in_units}, {"op", json_text(to_string(t.op))}});
   j["outcomes"] = json::array();
   for (const auto& o : e.outcomes)
-    j["outcomes"].push_back({{"loc", loc_json(o.loc)}, {"class", class_text(o.cls)},
+    j["outcomes"].push_back({{"loc", loc_json(o.loc)}, {"class", to_string(o.cls)},
                              {"description", json_text(o.description)}, {"must_see", o.must_see},
                              {"source", json_text(o.source)}});
   j["requirements"] = json::array();
@@ -276,7 +264,7 @@ json grade_json(const RunGrade& g, const ExpectFile& e) {
   for (const auto& f : g.failures) j["failures"].push_back(finding_json(f));
   j["notes"] = strings(g.notes);
   j["outcome_rule"] = g.outcome_rule ? json(*g.outcome_rule) : json(nullptr);
-  j["outcome_class"] = g.outcome_class ? json(class_text(*g.outcome_class)) : json(nullptr);
+  j["outcome_class"] = g.outcome_class ? json(to_string(*g.outcome_class)) : json(nullptr);
   j["outcome_description"] = g.outcome_rule && *g.outcome_rule < e.outcomes.size()
                                  ? json(json_text(e.outcomes[*g.outcome_rule].description))
                                  : json(nullptr);
@@ -325,7 +313,7 @@ json run_json(const RunResult& r) {
 
 json case_json(const CaseResult& r) {
   json j = {{"name", json_text(r.name)},     {"expect_path", json_text(r.expect_path)}, {"status", to_string(r.status)},
-            {"reason", json_text(r.reason)}, {"unit_ms", r.unit_ms},                {"sanitizer", r.sanitizer},
+            {"reason", json_text(r.reason)}, {"unit_ms", r.unit_ms},                {"sanitizer", to_string(r.sanitizer)},
             {"attempts", r.attempts},    {"wall_ms", r.wall_ms},                {"expect", expect_json(r.expect)}};
   j["failures"] = json::array();
   for (const auto& f : r.failures) j["failures"].push_back(finding_json(f));
@@ -347,7 +335,7 @@ json case_json(const CaseResult& r) {
 }  // namespace
 
 nlohmann::json to_json(const std::vector<CaseResult>& results) {
-  json j = {{"conkit", CONKIT_VERSION}, {"cases", json::array()}};
+  json j = {{"conkit", version()}, {"cases", json::array()}};
   for (const auto& r : results) j["cases"].push_back(case_json(r));
   return j;
 }

@@ -300,7 +300,7 @@ VerifyResult verify(const VerifyOptions& vo) {
   json& raw = out.raw;
   raw = {{"conkit", version()},
          {"kind", "verify"},
-         {"environment", environment_fingerprint(vo.base.sanitizer, python)},
+         {"environment", environment_fingerprint(to_string(vo.base.sanitizer), python)},
          {"calibration", to_json(cal)},
          {"options", {{"unit_ms", unit_ms}, {"budget_s", vo.budget_s}, {"seed", seed}, {"only", vo.only},
                       {"python", python}, {"registry", vo.registry}}}};

@@ -27,6 +27,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "conkit/exit_codes.hpp"
+
 namespace conkit {
 
 // CLOCK_MONOTONIC in nanoseconds: the clock conkit stamps output with.
@@ -107,12 +109,12 @@ void fact(std::string_view name, const T& value) {
 }
 inline void fact(std::string_view name, const char* value) { fact(name, std::string_view(value)); }
 
-// Ends the case as SKIP with a reason (exit code 77).
+// Ends the case as SKIP with a reason (exit code exit_code::skip, 77).
 [[noreturn]] inline void skip(std::string_view reason) {
   fact("skip_reason", reason);
   std::string s = "SKIP: " + std::string(reason) + "\n";
   detail::write_all(STDERR_FILENO, s);
-  std::_Exit(77);
+  std::_Exit(exit_code::skip);
 }
 
 }  // namespace conkit

@@ -49,9 +49,15 @@ struct TimeMeasure {
   double miss_ms = 0;           // how far outside the bound (0 if ok)
 };
 
+// What the program under test was built with (`--sanitizer`): with tsan, exit 66 and a data race
+// report are the expected ending of a case whose file says `race: expected`.
+enum class Sanitizer { none, tsan, asan };
+std::string to_string(Sanitizer s);                            // "none", "tsan", "asan"
+std::optional<Sanitizer> sanitizer_from_string(const std::string& name);  // empty if none of those
+
 struct GradeOptions {
   double unit_ms = 100;
-  std::string sanitizer = "none";  // "none", "tsan", "asan": what the program was built with
+  Sanitizer sanitizer = Sanitizer::none;
 };
 
 struct RunGrade {
@@ -77,7 +83,7 @@ struct CheckOptions {
   std::optional<int> repeat;         // overrides the file's repeat
   std::optional<double> timeout_ms;  // overrides the file's timeout
   int retries = 0;                   // reruns of a failed case; a pass on retry is FLAKY
-  std::string sanitizer = "none";
+  Sanitizer sanitizer = Sanitizer::none;
   std::string name;                  // for reports; default: scenario/model
 };
 
@@ -93,7 +99,7 @@ struct CaseResult {
   std::vector<TimeMeasure> median_times;  // when timing: median
   std::vector<ParseError> parse_errors;   // when INVALID
   double unit_ms = 100;
-  std::string sanitizer = "none";
+  Sanitizer sanitizer = Sanitizer::none;
   int attempts = 1;                    // 1 + retries used
   double wall_ms = 0;
 };

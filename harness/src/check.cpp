@@ -1,0 +1,207 @@
+// check.cpp — run a case as its expected file (or the caller) asks and combine the runs into a
+// CaseResult: repeat (a count or a time budget), deflake runs for must-see outcomes and expected
+// races, the median of each time check with `timing: median`, and retries (a pass on retry is
+// FLAKY). Judging one run is grade_run() (grade.cpp).
+#include "conkit/grade.hpp"
+
+#include "common/findings.hpp"
+#include "common/stats.hpp"
+#include "grade_time.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace conkit {
+
+using detail::judge_time;
+using detail::time_message;
+
+namespace {
+
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool retryable(Status s) {
+  return s == Status::fail || s == Status::timeout || s == Status::crash || s == Status::flood;
+}
+
+RunOptions run_options_for(const ExpectFile& e, const CheckOptions& o) {
+  RunOptions ro = o.run;
+  if (o.timeout_ms) ro.timeout_ms = *o.timeout_ms;
+  else ro.timeout_ms = e.timeout_units ? *e.timeout_units * ro.unit_ms : e.timeout_ms;
+  for (const auto& [k, v] : e.env) ro.env.emplace(k, v);  // the caller's own settings win
+  for (const auto& name : e.inherit)
+    if (std::find(ro.inherit.begin(), ro.inherit.end(), name) == ro.inherit.end()) ro.inherit.push_back(name);
+  return ro;
+}
+
+// One attempt: repeat runs, deflake runs, then the case-level rules.
+struct Attempt {
+  Status status = Status::pass;
+  std::string reason;
+  std::vector<RunResult> runs;
+  std::vector<RunGrade> grades;
+  std::vector<Finding> failures;
+  std::vector<TimeMeasure> median_times;
+};
+
+class Attempter {
+ public:
+  Attempter(const ExpectFile& e, const CheckOptions& o) : e_(e), o_(o), ro_(run_options_for(e, o)) {
+    go_.unit_ms = ro_.unit_ms;
+    go_.sanitizer = o.sanitizer;
+  }
+
+  Attempt go() {
+    const double t0 = now_ms();
+    std::optional<double> budget;
+    if (!o_.repeat) {
+      if (e_.repeat_budget_ms) budget = *e_.repeat_budget_ms;
+      else if (e_.repeat_budget_units) budget = *e_.repeat_budget_units * ro_.unit_ms;
+    }
+    const int n = std::max(1, o_.repeat.value_or(e_.repeat));
+    for (int i = 0;; ++i) {
+      if (i > 0 && (budget ? now_ms() - t0 >= *budget : i >= n)) break;
+      if (!one_run()) return std::move(a_);
+    }
+    for (int extra = 0; !unseen().empty() && extra < e_.deflake; ++extra)
+      if (!one_run()) return std::move(a_);
+    for (const auto& [loc, what] : unseen())
+      a_.failures.push_back(Finding{loc, what + " never seen in " + std::to_string(a_.runs.size()) +
+                                             (a_.runs.size() == 1 ? " run" : " runs"), std::nullopt});
+    medians();
+    if (!a_.failures.empty()) {
+      a_.status = Status::fail;
+      a_.reason = finding_text(a_.failures.front());
+    }
+    return std::move(a_);
+  }
+
+ private:
+  // Runs and grades once; false if the run did not pass (its status decides the attempt).
+  bool one_run() {
+    a_.runs.push_back(run(ro_));
+    a_.grades.push_back(grade_run(e_, a_.runs.back(), go_));
+    const RunGrade& g = a_.grades.back();
+    if (g.status == Status::pass) return true;
+    a_.status = g.status;
+    const std::string run_no = "run " + std::to_string(a_.runs.size());
+    if (g.status == Status::skip) a_.reason = g.skip_reason;
+    else a_.reason = run_no + ": " + (g.failures.empty() ? to_string(g.status) : finding_text(g.failures.front()));
+    return false;
+  }
+
+  std::vector<std::pair<SourceLoc, std::string>> unseen() const {
+    std::vector<std::pair<SourceLoc, std::string>> v;
+    for (std::size_t i = 0; i < e_.outcomes.size(); ++i) {
+      if (!e_.outcomes[i].must_see) continue;
+      bool seen = std::any_of(a_.grades.begin(), a_.grades.end(),
+                              [&](const RunGrade& g) { return g.outcome_rule == i; });
+      if (!seen) v.emplace_back(e_.outcomes[i].loc, "must-see outcome \"" + e_.outcomes[i].description + "\"");
+    }
+    if (e_.race_expected && o_.sanitizer == Sanitizer::tsan &&
+        std::none_of(a_.grades.begin(), a_.grades.end(), [](const RunGrade& g) { return g.race_seen; })) {
+      std::string what = "expected ThreadSanitizer data race";
+      if (e_.race_match) what += " matching " + e_.race_match->to_string();
+      v.emplace_back(SourceLoc{e_.path, 0, 0}, what);
+    }
+    return v;
+  }
+
+  void medians() {
+    if (!e_.timing_median) return;
+    for (std::size_t i = 0; i < e_.times.size(); ++i) {
+      std::vector<double> v;
+      for (const auto& g : a_.grades)
+        for (const auto& m : g.times)
+          if (m.check == i && m.ms) v.push_back(*m.ms);
+      std::optional<double> med;
+      if (!v.empty()) med = stats::median(v);
+      TimeMeasure m = judge_time(i, e_.times[i], med, ro_.unit_ms);
+      a_.median_times.push_back(m);
+      if (!m.ok)
+        a_.failures.push_back(Finding{e_.times[i].loc,
+                                      "median over " + std::to_string(v.size()) + " runs: " +
+                                          time_message(e_.times[i], m, ro_.unit_ms, "no run measured it"),
+                                      std::nullopt});
+    }
+  }
+
+  const ExpectFile& e_;
+  const CheckOptions& o_;
+  RunOptions ro_;
+  GradeOptions go_;
+  Attempt a_;
+};
+
+std::string default_name(const ExpectFile& e, const std::string& path) {
+  if (!e.scenario.empty() || !e.model.empty()) return e.scenario + "/" + e.model;
+  return std::filesystem::path(path).stem().string();
+}
+
+}  // namespace
+
+CaseResult check(const ExpectFile& expect, const CheckOptions& options) {
+  const double t0 = now_ms();
+  CaseResult res;
+  res.name = options.name.empty() ? default_name(expect, expect.path) : options.name;
+  res.expect_path = expect.path;
+  res.expect = expect;
+  res.unit_ms = options.run.unit_ms;
+  res.sanitizer = options.sanitizer;
+  res.attempts = 0;
+  std::string first_failure;
+  for (int attempt = 0; attempt <= options.retries; ++attempt) {
+    Attempt a = Attempter(expect, options).go();
+    ++res.attempts;
+    for (auto& r : a.runs) res.runs.push_back(std::move(r));
+    for (auto& g : a.grades) res.grades.push_back(std::move(g));
+    res.median_times = a.median_times;
+    const std::string prefix = options.retries > 0 ? "attempt " + std::to_string(attempt + 1) + ": " : "";
+    for (auto& f : a.failures) {
+      f.message = prefix + f.message;
+      res.failures.push_back(std::move(f));
+    }
+    if (a.status == Status::pass) {
+      res.status = attempt == 0 ? Status::pass : Status::flaky;
+      res.reason = attempt == 0 ? "" : "passed on retry " + std::to_string(attempt) + " after: " + first_failure;
+      break;
+    }
+    res.status = a.status;
+    res.reason = a.reason;
+    if (first_failure.empty()) first_failure = to_string(a.status) + " " + a.reason;
+    if (!retryable(a.status)) break;
+  }
+  res.wall_ms = now_ms() - t0;
+  return res;
+}
+
+CaseResult check_file(const std::string& expect_path, const CheckOptions& options) {
+  ParseResult p = parse_expect_file(expect_path);
+  if (p.ok()) {
+    CaseResult r = check(p.file, options);
+    r.expect_path = expect_path;
+    return r;
+  }
+  CaseResult r;
+  r.name = options.name.empty() ? default_name(p.file, expect_path) : options.name;
+  r.expect_path = expect_path;
+  r.expect = p.file;
+  r.status = Status::invalid;
+  r.parse_errors = p.errors;
+  r.reason = p.errors.front().to_string();
+  if (p.errors.size() > 1) r.reason += " (and " + std::to_string(p.errors.size() - 1) + " more)";
+  r.unit_ms = options.run.unit_ms;
+  r.sanitizer = options.sanitizer;
+  r.attempts = 0;
+  return r;
+}
+
+}  // namespace conkit
