@@ -25,6 +25,7 @@
 #include "conkit/run.hpp"
 
 #include "common/signals.hpp"
+#include "sanitizer.hpp"
 #include "common/text.hpp"
 
 namespace {

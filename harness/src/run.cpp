@@ -9,6 +9,7 @@
 #include "conkit/run.hpp"
 
 #include "common/signals.hpp"
+#include "sanitizer.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
 //   ASan   "==N==ERROR: AddressSanitizer: heap-use-after-free on address ..." ... "SUMMARY: ..." ... "==N==ABORTING"
 //   LSan   "==N==ERROR: LeakSanitizer: detected memory leaks" ... "SUMMARY: AddressSanitizer: 4 byte(s) leaked ..."
 //   UBSan  "file:line:col: runtime error: message" [frames] ["SUMMARY: UndefinedBehaviorSanitizer: ..."]
-#include "conkit/run.hpp"
+#include "sanitizer.hpp"
 
 #include <signal.h>
 

@@ -92,7 +92,4 @@ struct RunResult {
 // std::invalid_argument for an empty argv.
 RunResult run(const RunOptions& options);
 
-// Parses sanitizer report blocks out of the stderr lines of `result` (called by run()).
-std::vector<SanitizerReport> find_sanitizer_reports(const Transcript& lines);
-
 }  // namespace conkit
