@@ -265,6 +265,16 @@ TEST(ReportJunit, EveryFailingStatusIsAFailure) {
 
 // ---- write_file ---------------------------------------------------------------------------------
 
+// The one escaper of the JUnit, claims and HTML reports (common/text.hpp).
+TEST(ReportEscaping, XmlEntitiesControlsAndBytesThatAreNotUtf8) {
+  EXPECT_EQ(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+  EXPECT_EQ(xml_escape("l1\nl2\tx\r"), "l1\nl2\tx&#13;");       // text keeps newlines and tabs
+  EXPECT_EQ(xml_escape("l1\nl2\t", true), "l1&#10;l2&#9;");      // attributes do not
+  EXPECT_EQ(xml_escape("bell\x07"), "bell\\x07");                // XML 1.0 cannot carry C0 controls
+  EXPECT_EQ(xml_escape("caf\xc3\xa9 \xff"), "caf\xc3\xa9 \\xff");  // not UTF-8: the bad byte shown escaped
+  EXPECT_EQ(xml_escape("caf\xc3\xa9"), "caf\xc3\xa9");
+}
+
 TEST(ReportWriteFile, CreatesParentsAndFailsLoudly) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "conkit-report-XXXXXX").string();
   ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace conkit {
 
@@ -72,6 +73,22 @@ std::string escape_for_display(std::string_view bytes) {
 
 std::string json_text(std::string_view s) { return valid_utf8(s) ? std::string(s) : escape_for_display(s); }
 
+namespace {
+
+// The entity XML needs for `cp` in text (or, with `attribute`, in an attribute value); nullptr if
+// the character stands for itself.
+const char* xml_entity(char32_t cp, bool attribute) {
+  static constexpr std::pair<char32_t, const char*> kAlways[] = {
+      {'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&apos;"}, {'\r', "&#13;"}};
+  for (const auto& [c, entity] : kAlways)
+    if (c == cp) return entity;
+  if (attribute && cp == '\n') return "&#10;";
+  if (attribute && cp == '\t') return "&#9;";
+  return nullptr;
+}
+
+}  // namespace
+
 std::string xml_escape(const std::string& raw, bool attribute) {
   const std::string s = json_text(raw);
   std::string out;
@@ -79,20 +96,10 @@ std::string xml_escape(const std::string& raw, bool attribute) {
   for (std::size_t i = 0; i < s.size();) {
     std::size_t n = utf8_at(s, i, cp);
     if (n == 0) n = 1, cp = 0xFFFD;
-    switch (cp) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      default:
-        if (cp < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
-        else if (cp == 0xFFFE || cp == 0xFFFF) out += "\\u" + fmt::format("{:04x}", static_cast<unsigned>(cp));
-        else out.append(s, i, n);
-    }
+    if (const char* entity = xml_entity(cp, attribute)) out += entity;
+    else if (cp < 0x20 && cp != '\n' && cp != '\t') out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
+    else if (cp == 0xFFFE || cp == 0xFFFF) out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+    else out.append(s, i, n);
     i += n;
   }
   return out;
