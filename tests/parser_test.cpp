@@ -8,9 +8,13 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <set>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "conkit/expect.hpp"
+#include "test_names.hpp"
 
 namespace conkit {
 namespace {
@@ -437,6 +441,13 @@ struct ErrorCase {
 
 class ParserError : public testing::TestWithParam<ErrorCase> {};
 
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << testing::PrintToString(std::string(c.body)); }
+
+// "3_exit_signal_FOO": the row's index and its body.
+std::string error_case_name(const testing::TestParamInfo<ErrorCase>& info) {
+  return conkit::testing_names::param_name(std::to_string(info.index), info.param.body);
+}
+
 TEST_P(ParserError, ExactMessage) { EXPECT_EQ(only_error(GetParam().body), GetParam().message); }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -466,7 +477,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"env: A=1\nenv: A=2\n", "t.expect:4:6: expected each env name once, found a second 'A'"},
         ErrorCase{"scenario: a b\n",
                   "t.expect:3:1: expected each header once, found a second 'scenario:' (first at line 1)"},
-        ErrorCase{"claims:\n", "t.expect:3:8: expected a claim id, found end of line"}));
+        ErrorCase{"claims:\n", "t.expect:3:8: expected a claim id, found end of line"}),
+    error_case_name);
 
 INSTANTIATE_TEST_SUITE_P(
     Output, ParserError,
@@ -505,7 +517,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"count out /x/ in 5\n", "t.expect:3:19: expected '..' in A..B, found end of line"},
         ErrorCase{"count out /x/ == $\n", "t.expect:3:19: expected a fact name after '$', found end of line"},
         ErrorCase{"marker: @nowhere\n",
-                  "t.expect:3:9: expected an output label defined in this file, found '@nowhere'"}));
+                  "t.expect:3:9: expected an output label defined in this file, found '@nowhere'"}),
+    error_case_name);
 
 INSTANTIATE_TEST_SUITE_P(
     Time, ParserError,
@@ -520,7 +533,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"time @a in 1u..500ms\n",
                   "t.expect:3:16: expected the same kind of unit on both ends (u, or ms/s), found '1u..500ms'"},
         ErrorCase{"time @a in 2..1\n", "t.expect:3:12: expected A <= B in A..B, found '2..1'"},
-        ErrorCase{"time @a <= 2 3\n", "t.expect:3:14: expected end of line, found '3'"}));
+        ErrorCase{"time @a <= 2 3\n", "t.expect:3:14: expected end of line, found '3'"}),
+    error_case_name);
 
 INSTANTIATE_TEST_SUITE_P(
     Conditions, ParserError,
@@ -550,7 +564,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.expect:3:14: expected a number, a \"string\", a fact name, a function call or '(', found '$y'"},
         ErrorCase{"outcome x == 1 ACCEPTABLE \"d\" must-see now\n", "t.expect:3:40: expected end of line, found 'now'"},
         ErrorCase{"require x == 1 \"d\" must-see\n", "t.expect:3:20: expected end of line, found 'must-see'"},
-        ErrorCase{"outcome x == 1e5 ACCEPTABLE \"d\"\n", "t.expect:3:15: expected an operator, found 'e5'"}));
+        ErrorCase{"outcome x == 1e5 ACCEPTABLE \"d\"\n", "t.expect:3:15: expected an operator, found 'e5'"}),
+    error_case_name);
 
 TEST(ParserErrors, InvalidRegexAtItsColumnWithTheLibraryMessage) {
   std::string e = only_error("out \"a\"\nnot err /(unclosed/\n");
@@ -695,17 +710,29 @@ TEST(ShippedFiles, EveryExpectedFileParses) {
   namespace fs = std::filesystem;
   fs::path root = fs::path(CONKIT_SOURCE_DIR) / "expected";
   std::size_t parsed = 0;
+  std::set<std::string> seen;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     if (!it->is_regular_file() || it->path().extension() != ".expect") continue;
     ParseResult r = parse_expect_file(it->path().string());
     ++parsed;
+    seen.insert(fs::weakly_canonical(it->path()).string());
     for (auto& e : r.errors) ADD_FAILURE() << e.to_string();
     EXPECT_FALSE(r.file.scenario.empty()) << it->path();
     EXPECT_FALSE(r.file.proves.empty()) << it->path() << ": opens with no comment saying what a pass proves";
   }
+  ASSERT_FALSE(ec) << root << ": " << ec.message();
   std::cout << "[          ] parsed " << parsed << " shipped expected files\n";
+  // It parsed the files the shipped cases are graded against (the build's case manifest lists
+  // them), so an empty or moved expected/ fails here instead of passing with nothing parsed.
+  std::ifstream manifest(std::string(CONKIT_BINARY_DIR) + "/conkit-cases.json");
+  ASSERT_TRUE(manifest) << "no case manifest conkit-cases.json in the build tree";
+  std::set<std::string> registered;
+  for (const auto& c : nlohmann::json::parse(manifest).at("cases"))
+    registered.insert(fs::weakly_canonical(c.at("expect").get<std::string>()).string());
+  EXPECT_FALSE(registered.empty());
+  for (const auto& path : registered) EXPECT_EQ(seen.count(path), 1u) << path << ": a case's file, not parsed";
 }
 
 }  // namespace
