@@ -73,7 +73,7 @@ TEST_F(CliTest, VersionAndHelpDocumentEveryOption) {
   Cli h = conkit_cli({"check", "--help"});
   EXPECT_EQ(h.exit_code, 0);
   for (const char* opt : {"--expect", "--unit", "--repeat", "--timeout", "--retries", "--sanitizer", "--json",
-                          "--junit", "--name", "--expect-status", "--quiet"})
+                          "--junit", "--name", "--expect-status", "--expect-finding", "--quiet"})
     EXPECT_NE(h.out.find(opt), std::string::npos) << "check --help does not document " << opt;
   Cli top = conkit_cli({"--help"});
   for (const char* sub : {"check", "list", "run", "verify"})
@@ -124,6 +124,21 @@ TEST_F(CliTest, ExpectStatusInvertsForMetaTests) {
   EXPECT_EQ(conkit_cli({"check", "--expect", e, "--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo bye"}).exit_code, 0);
   EXPECT_EQ(conkit_cli({"check", "--expect", e, "--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo hello; echo bye"})
                 .exit_code, 1);
+}
+
+TEST_F(CliTest, ExpectFindingNamesTheRuleThatBroke) {
+  std::string e = write("t.expect", two_lines_expect);
+  const std::vector<std::string> base = {"check", "--expect", e, "--expect-status", "FAIL", "--expect-finding"};
+  auto with = [&](const std::string& re) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), {re, "--", "/bin/sh", "-c", "echo bye"});
+    return conkit_cli(a);
+  };
+  Cli found = with("t\\.expect:[0-9]+:[0-9]+: .*hello");  // the missing first line is the rule that broke
+  EXPECT_EQ(found.exit_code, 0) << found.out;
+  Cli other = with("measured");                              // a FAIL, but not for a time bound
+  EXPECT_EQ(other.exit_code, 1) << other.out;
+  EXPECT_NE(other.out.find("NOT as expected: a finding matching /measured/"), std::string::npos) << other.out;
 }
 
 TEST_F(CliTest, BadUnitIsUsageError) {

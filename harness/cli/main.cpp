@@ -13,18 +13,8 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <chrono>
-#include <random>
-#include <set>
-
-#include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <optional>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -34,73 +24,18 @@
 #include "conkit/claims.hpp"
 #include "conkit/exit_codes.hpp"
 #include "conkit/grade.hpp"
-#include "conkit/paths.hpp"
 #include "conkit/report.hpp"
-#include "conkit/run.hpp"
 #include "conkit/verify.hpp"
 #include "conkit/version.hpp"
+#include "options.hpp"
 
 namespace {
 
 using conkit::CaseResult;
 using conkit::Status;
-
-// "100ms", "2s", "0.5s" or a bare number of milliseconds.
-double parse_unit_ms(const std::string& text) {
-  static const std::regex form(R"(^\s*([0-9]*\.?[0-9]+)\s*(ms|s)?\s*$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, form)) throw CLI::ValidationError("--unit", "expected e.g. 100ms or 2s, got '" + text + "'");
-  double v = std::stod(m[1].str());
-  if (m[2] == "s") v *= 1000;
-  if (v < 1) throw CLI::ValidationError("--unit", "the unit must be at least 1ms");
-  return v;
-}
-
-std::optional<Status> parse_status(const std::string& s) {
-  for (Status st : {Status::pass, Status::fail, Status::flaky, Status::timeout, Status::crash, Status::flood,
-                    Status::skip, Status::invalid, Status::error, Status::limit, Status::interrupted})
-    if (conkit::to_string(st) == s) return st;
-  return std::nullopt;
-}
-
-// Options shared by check, run and verify.
-struct Common {
-  std::string unit = "100ms";
-  std::optional<int> repeat;
-  std::optional<double> timeout_s;
-  int retries = 0;
-  conkit::Sanitizer sanitizer = *conkit::sanitizer_from_string(CONKIT_BUILD_SANITIZER);
-  std::string json, junit;
-  bool quiet = false;
-
-  void add_to(CLI::App& app) {
-    app.add_option("--unit", unit, "Time unit u, e.g. 100ms or 2s (env CONKIT_UNIT_MS: a number of ms, what cases are given)")
-        ->envname("CONKIT_UNIT_MS")
-        ->capture_default_str();
-    app.add_option("--repeat", repeat, "Runs per case (overrides the expected file's `repeat`)")->check(CLI::PositiveNumber);
-    app.add_option("--timeout", timeout_s, "Per-run timeout in seconds (overrides the expected file's `timeout`)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--retries", retries, "Reruns of a failed case; a pass on retry is reported FLAKY, never PASS")
-        ->check(CLI::NonNegativeNumber)->capture_default_str();
-    app.add_option("--sanitizer", sanitizer, "What the program was built with: none, tsan, asan")
-        ->transform(CLI::CheckedTransformer(std::map<std::string, conkit::Sanitizer>{
-            {"none", conkit::Sanitizer::none}, {"tsan", conkit::Sanitizer::tsan}, {"asan", conkit::Sanitizer::asan}}))
-        ->default_str(conkit::to_string(sanitizer));
-    app.add_option("--json", json, "Write the raw results as JSON to this file");
-    app.add_option("--junit", junit, "Write JUnit XML to this file");
-    app.add_flag("-q,--quiet", quiet, "Print only the summary lines, no transcripts");
-  }
-
-  conkit::CheckOptions check_options() const {
-    conkit::CheckOptions o;
-    o.run.unit_ms = parse_unit_ms(unit);
-    o.repeat = repeat;
-    if (timeout_s) o.timeout_ms = *timeout_s * 1000;
-    o.retries = retries;
-    o.sanitizer = sanitizer;
-    return o;
-  }
-};
+using conkit::cli::Common;
+using conkit::cli::Selection;
+using conkit::cli::VerifyCli;
 
 bool passed(Status s) { return s == Status::pass || s == Status::skip; }
 
@@ -108,13 +43,11 @@ bool passed(Status s) { return s == Status::pass || s == Status::skip; }
 int finish(const std::vector<CaseResult>& results, const Common& common, const std::string& suite) {
   int pass = 0, fail = 0, skip = 0;
   for (const auto& r : results) {
-    if (!common.quiet || !passed(r.status)) std::cout << conkit::render_text(r, !passed(r.status) && !common.quiet);
-    else std::cout << conkit::render_text(r, false);
+    std::cout << conkit::render_text(r, !passed(r.status) && !common.quiet);
     (r.status == Status::pass ? pass : r.status == Status::skip ? skip : fail)++;
   }
   try {
-    if (!common.json.empty()) conkit::write_file(common.json, conkit::to_json(results).dump(2) + "\n");
-    if (!common.junit.empty()) conkit::write_file(common.junit, conkit::to_junit(results, suite));
+    common.write_reports(conkit::to_json(results), conkit::to_junit(results, suite));
   } catch (const std::exception& e) {
     std::cerr << "conkit: " << e.what() << "\n";
     return 1;
@@ -123,36 +56,7 @@ int finish(const std::vector<CaseResult>& results, const Common& common, const s
   return fail == 0 ? 0 : 1;
 }
 
-// ---- shipped cases -------------------------------------------------------------------------------
-
-using conkit::ShippedCase;
-
-struct Selection {
-  std::string manifest = conkit::default_manifest();
-  std::vector<std::string> labels;
-  std::string python;
-  void add_to(CLI::App& app) {
-    app.add_option("--manifest", manifest, "The build's case manifest (env CONKIT_MANIFEST)")->envname("CONKIT_MANIFEST")
-        ->capture_default_str();
-    app.add_option("-L,--label", labels, "Only cases with this label (repeatable: all must match)");
-    app.add_option("--python", python, "Python interpreter for the Python cases (env CONKIT_PYTHON)")
-        ->envname("CONKIT_PYTHON");
-  }
-  std::vector<ShippedCase> select(const std::vector<std::string>& names) const {
-    std::vector<ShippedCase> out;
-    for (auto& c : conkit::load_manifest(manifest)) {
-      bool named = names.empty() || std::find(names.begin(), names.end(), c.name) != names.end();
-      bool labelled = std::all_of(labels.begin(), labels.end(), [&](auto& l) { return c.has_label(l); });
-      if (named && labelled) out.push_back(c);
-    }
-    for (auto& n : names)
-      if (std::none_of(out.begin(), out.end(), [&](auto& c) { return c.name == n; }))
-        throw std::runtime_error("no shipped case named '" + n + "' (see `conkit list`)");
-    return out;
-  }
-};
-
-std::vector<CaseResult> run_shipped(const std::vector<ShippedCase>& cases, const Common& common,
+std::vector<CaseResult> run_shipped(const std::vector<conkit::ShippedCase>& cases, const Common& common,
                                     const Selection& sel) {
   std::string python = sel.python.empty() ? std::string() : conkit::resolve_python(sel.python);
   std::vector<CaseResult> results;
@@ -168,25 +72,6 @@ std::vector<CaseResult> run_shipped(const std::vector<ShippedCase>& cases, const
 volatile std::sig_atomic_t interrupted = 0;
 extern "C" void on_sigint(int sig) { interrupted = sig; }
 
-struct VerifyCli {
-  std::string registry = conkit::default_registry();
-  std::string out_dir;
-  double budget_s = 120;
-  double wait_quiet_s = 0;
-  std::vector<std::string> only;
-  std::optional<unsigned> seed;
-};
-
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": not valid JSON: " + e.what());
-  }
-}
-
 // The table, the summary line and the reports; returns the exit status (conkit/verify.hpp).
 int print_and_write(const nlohmann::json& raw, const std::string& dir, const Common& common) {
   std::cout << conkit::render_claims_table(raw);
@@ -194,8 +79,7 @@ int print_and_write(const nlohmann::json& raw, const std::string& dir, const Com
     conkit::write_verify_reports(raw, dir);
     std::cout << "reports: " << dir << "/{results.json,claims.md,claims-junit.xml,report.html}\n";
   }
-  if (!common.json.empty()) conkit::write_file(common.json, raw.dump(2) + "\n");
-  if (!common.junit.empty()) conkit::write_file(common.junit, conkit::render_claims_junit(raw));
+  common.write_reports(raw, conkit::render_claims_junit(raw));
   return conkit::verify_exit_status(raw);
 }
 
@@ -238,13 +122,15 @@ int main(int argc, char** argv) {
   // check
   Common check_common;
   std::string expect_path, name, want_status;
-  std::vector<std::string> command;
+  std::vector<std::string> command, want_findings;
   CLI::App* check = app.add_subcommand("check", "Run any program against an expected file");
   check->add_option("--expect", expect_path, "The expected file (docs/expected-format.md)")->required()
       ->check(CLI::ExistingFile);
   check->add_option("--name", name, "Name of the case in reports (default: scenario/model)");
   check->add_option("--expect-status", want_status,
                     "Exit 0 iff the case ends with this status (PASS, FAIL, ...): for meta tests of the grader");
+  check->add_option("--expect-finding", want_findings,
+                    "With --expect-status: also require a finding matching this regex, i.e. which rule broke (repeatable)");
   check_common.add_to(*check);
   check->add_option("command", command, "The program and its arguments (after --)")->required();
 
@@ -262,15 +148,7 @@ int main(int argc, char** argv) {
   CLI::App* verify = app.add_subcommand("verify", "Decide every claim on this machine, with evidence (the main job)");
   verify_sel.add_to(*verify);
   verify_common.add_to(*verify);
-  verify->add_option("--registry", verify_opts.registry, "The claims registry (docs/claims.md)")->capture_default_str();
-  verify->add_option("--out", verify_opts.out_dir, "Write results.json, claims.md, claims-junit.xml and report.html here");
-  verify->add_option("--budget", verify_opts.budget_s, "Time budget in seconds; cases past it are not run (their claims: INCONCLUSIVE)")
-      ->capture_default_str();
-  verify->add_option("--wait-quiet", verify_opts.wait_quiet_s,
-                     "Before re-running cases disturbed by other processes, wait up to SECONDS for a quiet machine")
-      ->check(CLI::NonNegativeNumber);
-  verify->add_option("--only", verify_opts.only, "Decide only this claim (repeatable)");
-  verify->add_option("--seed", verify_opts.seed, "Seed for the shuffled case order (default: random, printed)");
+  verify_opts.add_to(*verify);
 
   std::string report_raw, report_out, report_registry;
   bool report_redecide = false;
@@ -298,7 +176,7 @@ int main(int argc, char** argv) {
       std::vector<CaseResult> results{conkit::check_file(expect_path, o)};
       int code = finish(results, check_common, "conkit.check");
       if (!want_status.empty()) {
-        auto want = parse_status(want_status);
+        auto want = conkit::cli::parse_status(want_status);
         if (!want) {
           std::cerr << "conkit: --expect-status: unknown status '" << want_status << "'\n";
           return 2;
@@ -306,6 +184,11 @@ int main(int argc, char** argv) {
         bool ok = results[0].status == *want;
         std::cout << (ok ? "as expected: " : "NOT as expected: ") << "status " << conkit::to_string(results[0].status)
                   << ", wanted " << want_status << "\n";
+        for (const auto& re : want_findings) {
+          const bool found = conkit::cli::has_finding(results[0], std::regex(re));
+          std::cout << (found ? "as expected: " : "NOT as expected: ") << "a finding matching /" << re << "/\n";
+          ok = ok && found;
+        }
         return ok ? 0 : 1;
       }
       if (results[0].status == Status::skip) return conkit::exit_code::skip;
@@ -322,7 +205,7 @@ int main(int argc, char** argv) {
     if (*run) return finish(run_shipped(run_sel.select(run_names), run_common, run_sel), run_common, "conkit.run");
     if (*verify) return cmd_verify(verify_sel, verify_common, verify_opts);
     if (*report) {
-      nlohmann::json raw = read_json_file(report_raw);
+      nlohmann::json raw = conkit::cli::read_json_file(report_raw);
       if (report_redecide || !report_registry.empty()) {
         if (report_registry.empty()) report_registry = raw.value("options", nlohmann::json::object()).value("registry", "");
         raw = conkit::redecide(std::move(raw), conkit::load_registry(report_registry));
@@ -331,7 +214,7 @@ int main(int argc, char** argv) {
     }
     if (*compare) {
       std::vector<nlohmann::json> raws;
-      for (const auto& f : compare_files) raws.push_back(read_json_file(f));
+      for (const auto& f : compare_files) raws.push_back(conkit::cli::read_json_file(f));
       std::cout << conkit::render_compare(raws, compare_files);
       return 0;
     }

@@ -1,0 +1,160 @@
+// options.hpp — the command line's option groups (private to harness/cli): what each subcommand
+// accepts, turned into the library's option structs. No grading or deciding happens here.
+#pragma once
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "conkit/grade.hpp"
+#include "conkit/paths.hpp"
+#include "conkit/report.hpp"
+#include "conkit/verify.hpp"
+
+#include "common/findings.hpp"
+
+namespace conkit::cli {
+
+// "100ms", "2s", "0.5s" or a bare number of milliseconds.
+inline double parse_unit_ms(const std::string& text) {
+  static const std::regex form(R"(^\s*([0-9]*\.?[0-9]+)\s*(ms|s)?\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, form)) throw CLI::ValidationError("--unit", "expected e.g. 100ms or 2s, got '" + text + "'");
+  double v = std::stod(m[1].str());
+  if (m[2] == "s") v *= 1000;
+  if (v < 1) throw CLI::ValidationError("--unit", "the unit must be at least 1ms");
+  return v;
+}
+
+inline std::optional<Status> parse_status(const std::string& s) {
+  for (Status st : {Status::pass, Status::fail, Status::flaky, Status::timeout, Status::crash, Status::flood,
+                    Status::skip, Status::invalid, Status::error, Status::limit, Status::interrupted})
+    if (to_string(st) == s) return st;
+  return std::nullopt;
+}
+
+// Whether a finding of the case (its own or one of its runs') matches `re`: which rule broke.
+inline bool has_finding(const CaseResult& r, const std::regex& re) {
+  auto matches = [&](const Finding& f) { return std::regex_search(finding_text(f), re); };
+  if (std::any_of(r.failures.begin(), r.failures.end(), matches)) return true;
+  for (const auto& g : r.grades)
+    if (std::any_of(g.failures.begin(), g.failures.end(), matches)) return true;
+  return false;
+}
+
+inline nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": not valid JSON: " + e.what());
+  }
+}
+
+// Options shared by check, run and verify (report takes --junit only).
+struct Common {
+  std::string unit = "100ms";
+  std::optional<int> repeat;
+  std::optional<double> timeout_s;
+  int retries = 0;
+  Sanitizer sanitizer = *sanitizer_from_string(CONKIT_BUILD_SANITIZER);
+  std::string json, junit;
+  bool quiet = false;
+
+  void add_to(CLI::App& app) {
+    app.add_option("--unit", unit, "Time unit u, e.g. 100ms or 2s (env CONKIT_UNIT_MS: a number of ms, what cases are given)")
+        ->envname("CONKIT_UNIT_MS")
+        ->capture_default_str();
+    app.add_option("--repeat", repeat, "Runs per case (overrides the expected file's `repeat`)")->check(CLI::PositiveNumber);
+    app.add_option("--timeout", timeout_s, "Per-run timeout in seconds (overrides the expected file's `timeout`)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--retries", retries, "Reruns of a failed case; a pass on retry is reported FLAKY, never PASS")
+        ->check(CLI::NonNegativeNumber)->capture_default_str();
+    app.add_option("--sanitizer", sanitizer, "What the program was built with: none, tsan, asan")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, Sanitizer>{
+            {"none", Sanitizer::none}, {"tsan", Sanitizer::tsan}, {"asan", Sanitizer::asan}}))
+        ->default_str(to_string(sanitizer));
+    app.add_option("--json", json, "Write the raw results as JSON to this file");
+    app.add_option("--junit", junit, "Write JUnit XML to this file");
+    app.add_flag("-q,--quiet", quiet, "Print only the summary lines, no transcripts");
+  }
+
+  CheckOptions check_options() const {
+    CheckOptions o;
+    o.run.unit_ms = parse_unit_ms(unit);
+    o.repeat = repeat;
+    if (timeout_s) o.timeout_ms = *timeout_s * 1000;
+    o.retries = retries;
+    o.sanitizer = sanitizer;
+    return o;
+  }
+
+  // --json and --junit, for cases and for claims alike.
+  void write_reports(const nlohmann::json& raw, const std::string& junit_xml) const {
+    if (!json.empty()) write_file(json, raw.dump(2) + "\n");
+    if (!junit.empty()) write_file(junit, junit_xml);
+  }
+};
+
+// Which shipped cases: the manifest, labels, and the Python interpreter for the Python cases.
+struct Selection {
+  std::string manifest = default_manifest();
+  std::vector<std::string> labels;
+  std::string python;
+
+  void add_to(CLI::App& app) {
+    app.add_option("--manifest", manifest, "The build's case manifest (env CONKIT_MANIFEST)")->envname("CONKIT_MANIFEST")
+        ->capture_default_str();
+    app.add_option("-L,--label", labels, "Only cases with this label (repeatable: all must match)");
+    app.add_option("--python", python, "Python interpreter for the Python cases (env CONKIT_PYTHON)")
+        ->envname("CONKIT_PYTHON");
+  }
+
+  // The named cases (all if none) that carry every label; throws for a name the manifest lacks.
+  std::vector<ShippedCase> select(const std::vector<std::string>& names) const {
+    std::vector<ShippedCase> out;
+    for (auto& c : load_manifest(manifest)) {
+      bool named = names.empty() || std::find(names.begin(), names.end(), c.name) != names.end();
+      bool labelled = std::all_of(labels.begin(), labels.end(), [&](auto& l) { return c.has_label(l); });
+      if (named && labelled) out.push_back(c);
+    }
+    for (auto& n : names)
+      if (std::none_of(out.begin(), out.end(), [&](auto& c) { return c.name == n; }))
+        throw std::runtime_error("no shipped case named '" + n + "' (see `conkit list`)");
+    return out;
+  }
+};
+
+struct VerifyCli {
+  std::string registry = default_registry();
+  std::string out_dir;
+  double budget_s = 120;
+  double wait_quiet_s = 0;
+  std::vector<std::string> only;
+  std::optional<unsigned> seed;
+
+  void add_to(CLI::App& app) {
+    app.add_option("--registry", registry, "The claims registry (docs/claims.md)")->capture_default_str();
+    app.add_option("--out", out_dir, "Write results.json, claims.md, claims-junit.xml and report.html here");
+    app.add_option("--budget", budget_s, "Time budget in seconds; cases past it are not run (their claims: INCONCLUSIVE)")
+        ->capture_default_str();
+    app.add_option("--wait-quiet", wait_quiet_s,
+                   "Before re-running cases disturbed by other processes, wait up to SECONDS for a quiet machine")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--only", only, "Decide only this claim (repeatable)");
+    app.add_option("--seed", seed, "Seed for the shuffled case order (default: random, printed)");
+  }
+};
+
+}  // namespace conkit::cli
