@@ -728,8 +728,9 @@ TEST(ShippedFiles, EveryExpectedFileParses) {
   // them), so an empty or moved expected/ fails here instead of passing with nothing parsed.
   std::ifstream manifest(std::string(CONKIT_BINARY_DIR) + "/conkit-cases.json");
   ASSERT_TRUE(manifest) << "no case manifest conkit-cases.json in the build tree";
+  const nlohmann::json cases = nlohmann::json::parse(manifest).at("cases");
   std::set<std::string> registered;
-  for (const auto& c : nlohmann::json::parse(manifest).at("cases"))
+  for (const auto& c : cases)
     registered.insert(fs::weakly_canonical(c.at("expect").get<std::string>()).string());
   EXPECT_FALSE(registered.empty());
   for (const auto& path : registered) EXPECT_EQ(seen.count(path), 1u) << path << ": a case's file, not parsed";
