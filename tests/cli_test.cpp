@@ -128,11 +128,9 @@ TEST_F(CliTest, ExpectStatusInvertsForMetaTests) {
 
 TEST_F(CliTest, ExpectFindingNamesTheRuleThatBroke) {
   std::string e = write("t.expect", two_lines_expect);
-  const std::vector<std::string> base = {"check", "--expect", e, "--expect-status", "FAIL", "--expect-finding"};
   auto with = [&](const std::string& re) {
-    std::vector<std::string> a = base;
-    a.insert(a.end(), {re, "--", "/bin/sh", "-c", "echo bye"});
-    return conkit_cli(a);
+    return conkit_cli({"check", "--expect", e, "--expect-finding", re, "--expect-status", "FAIL", "--", "/bin/sh", "-c",
+                       "echo bye"});
   };
   Cli found = with("t\\.expect:[0-9]+:[0-9]+: .*hello");  // the missing first line is the rule that broke
   EXPECT_EQ(found.exit_code, 0) << found.out;

@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
   check->add_option("--expect-status", want_status,
                     "Exit 0 iff the case ends with this status (PASS, FAIL, ...): for meta tests of the grader");
   check->add_option("--expect-finding", want_findings,
-                    "With --expect-status: also require a finding matching this regex, i.e. which rule broke (repeatable)");
+                    "With --expect-status: also require a finding matching this regex, i.e. which rule broke (repeatable)")
+      ->expected(1);  // one regex per occurrence (CLI11 takes a `--` right after a vector option as its end)
   check_common.add_to(*check);
   check->add_option("command", command, "The program and its arguments (after --)")->required();
 
