@@ -472,7 +472,7 @@ json plot_data(const std::vector<CaseResult>& results) {
       for (const auto& r : c.runs) {
         auto ws = facts_named(r, "sweep_workers"), ss = facts_named(r, "sweep_speedup");
         for (std::size_t i = 0; i < ws.size() && i < ss.size(); ++i)
-          if (ws[i]->number && ss[i]->number) by_w[*ws[i]->number].push_back(*ss[i]->number);
+          if (ws[i].number && ss[i].number) by_w[*ws[i].number].push_back(*ss[i].number);
       }
       for (const auto& [w, s] : by_w) speedup[model].push_back(json::array({w, stats::median(s)}));
     } else if (scenario == "cpu_parallelism") {
