@@ -1,6 +1,6 @@
 # conkit_add_case(): register one shipped case as a ctest test graded by `conkit check`, and record
-# it in the case manifest that `conkit list/run/verify` read. conkit_python_case() (below) does the
-# same for a Python case.
+# it in the case manifest that `conkit list/run/verify` read. The shipped cases call it through
+# conkit_add_scenario_cases() (below), which takes each case's argv from its expected file.
 #
 #   conkit_add_case(NAME concurrent_fetch.async SCENARIO concurrent_fetch MODEL async
 #                   COMMAND $<TARGET_FILE:case_concurrent_fetch_async> --n 2
@@ -66,38 +66,58 @@ function(conkit_python_skip name reason)
   set_tests_properties(case.${name} PROPERTIES LABELS "case;python;${ARGN}" SKIP_RETURN_CODE 77)
 endfunction()
 
-# conkit_python_case(<model> [VARIANT v] [TIMING] [ARGS ...]): one Python case of the scenario
-# whose folder calls it, cases/<scenario>/<model>.py graded against
-# expected/<scenario>/<model>[-v].expect. The real interpreter (argv[0], CONKIT_PYTHON_REAL) runs
-# cases/common/run_case.py (argv[1]: the shared set-up and the interpreter facts) on the script, so
+# conkit_add_scenario_cases([TIMING]): registers every case of the scenario whose folder calls it:
+# one per expected/<scenario>/*.expect, each run as its own `run:` header says — the one place
+# that says how a case is run. The header's first word is the program: `<word>.py` is the script
+# cases/<scenario>/<word>.py, run by the real interpreter (argv[0], CONKIT_PYTHON_REAL) through
+# cases/common/run_case.py (argv[1]: the shared set-up and the interpreter facts), so
 # `conkit run --python PATH` / CONKIT_PYTHON can put another interpreter in argv[0] of every case
-# labelled `python`. Without an interpreter, or in a sanitizer preset (the interpreter is not built
-# with the sanitizer), the case is a SKIP with that reason.
-function(conkit_python_case model)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "TIMING" "VARIANT" "ARGS")
+# labelled `python`; any other word is the program built as target case_<scenario>_<word>
+# (conkit_case_executable). The rest are its arguments. The case is named <scenario>.<file stem>
+# with '-' read as '.' (threads-racy.expect: shared_counter.threads.racy); its model is the
+# file's `model:`. A Python case SKIPs, with the reason, without an interpreter or in a sanitizer
+# preset (the interpreter is not built with the sanitizer). TIMING: see conkit_add_case.
+function(conkit_add_scenario_cases)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "TIMING" "" "")
   get_filename_component(scenario "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
-  set(name ${scenario}.${model})
-  set(expect ${PROJECT_SOURCE_DIR}/expected/${scenario}/${model}.expect)
-  if(arg_VARIANT)
-    set(name ${name}.${arg_VARIANT})
-    set(expect ${PROJECT_SOURCE_DIR}/expected/${scenario}/${model}-${arg_VARIANT}.expect)
-  endif()
-  if(NOT CONKIT_PYTHON_REAL)
-    conkit_python_skip(${name} "no usable Python 3 interpreter found at configure time" ${model} ${scenario})
-    return()
-  endif()
-  if(NOT CONKIT_SANITIZER STREQUAL "none")
-    conkit_python_skip(${name}
-      "Python cases run in the default preset; the interpreter is not built with ${CONKIT_SANITIZER}"
-      ${model} ${scenario} ${CONKIT_SANITIZER})
-    return()
+  file(GLOB expects CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/expected/${scenario}/*.expect")
+  if(NOT expects)
+    message(FATAL_ERROR "conkit_add_scenario_cases(${scenario}): no expected/${scenario}/*.expect")
   endif()
   set(timing)
   if(arg_TIMING)
     set(timing TIMING)
   endif()
-  conkit_add_case(NAME ${name} SCENARIO ${scenario} MODEL ${model} ${timing} LABELS python
-    COMMAND "${CONKIT_PYTHON_REAL}" "${PROJECT_SOURCE_DIR}/cases/common/run_case.py"
-            "${CMAKE_CURRENT_SOURCE_DIR}/${model}.py" ${arg_ARGS}
-    EXPECT ${expect})
+  foreach(expect IN LISTS expects)
+    get_filename_component(stem "${expect}" NAME_WE)
+    string(REPLACE "-" "." name "${scenario}.${stem}")
+    file(STRINGS "${expect}" model REGEX "^model:")
+    file(STRINGS "${expect}" run REGEX "^run:")
+    string(REGEX REPLACE "^model:[ \t]*([^ \t#]*).*" "\\1" model "${model}")
+    string(REGEX REPLACE "^run:([^#]*).*" "\\1" run "${run}")
+    separate_arguments(run UNIX_COMMAND "${run}")
+    if(NOT model OR NOT run)
+      message(FATAL_ERROR "${expect}: a shipped case needs 'model:' and 'run: PROGRAM ARGS...' headers")
+    endif()
+    list(POP_FRONT run program)
+    if(program MATCHES "\\.py$")
+      if(NOT CONKIT_PYTHON_REAL)
+        conkit_python_skip(${name} "no usable Python 3 interpreter found at configure time" ${model} ${scenario})
+      elseif(NOT CONKIT_SANITIZER STREQUAL "none")
+        conkit_python_skip(${name}
+          "Python cases run in the default preset; the interpreter is not built with ${CONKIT_SANITIZER}"
+          ${model} ${scenario} ${CONKIT_SANITIZER})
+      else()
+        conkit_add_case(NAME ${name} SCENARIO ${scenario} MODEL ${model} ${timing} LABELS python EXPECT ${expect}
+          COMMAND "${CONKIT_PYTHON_REAL}" "${PROJECT_SOURCE_DIR}/cases/common/run_case.py"
+                  "${CMAKE_CURRENT_SOURCE_DIR}/${program}" ${run})
+      endif()
+    else()
+      if(NOT TARGET case_${scenario}_${program})
+        message(FATAL_ERROR "${expect}: 'run: ${program}' names no program: no target case_${scenario}_${program}")
+      endif()
+      conkit_add_case(NAME ${name} SCENARIO ${scenario} MODEL ${model} ${timing} EXPECT ${expect}
+        COMMAND $<TARGET_FILE:case_${scenario}_${program}> ${run})
+    endif()
+  endforeach()
 endfunction()

@@ -244,6 +244,12 @@ TEST(Parser, EnvAndInheritRepeat) {
   EXPECT_EQ(r.file.inherit, (std::vector<std::string>{"HOME_X", "TERM", "USER"}));
 }
 
+TEST(Parser, RunHeaderKeepsProgramAndArguments) {
+  ParseResult r = parse_ok("run: threads --variant racy --work-u 0.5  # why\n");
+  EXPECT_EQ(r.file.run, (std::vector<std::string>{"threads", "--variant", "racy", "--work-u", "0.5"}));
+  EXPECT_TRUE(parse_ok("").file.run.empty());
+}
+
 TEST(Parser, HeadersAcceptCommentsAndCrlf) {
   ParseResult r = parse_expect("scenario: a   # the scenario\r\nmodel: b\r\nout \"x\" x2\r\n", "c");
   ASSERT_TRUE(r.ok()) << r.errors[0].to_string();
@@ -455,7 +461,11 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         ErrorCase{"colour: red\n",
                   "t.expect:3:1: expected a header key (scenario, model, claims, exit, timeout, repeat, "
-                  "timing, marker, race, race-match, deflake, env, inherit), found 'colour'"},
+                  "timing, marker, race, race-match, deflake, env, inherit, run), found 'colour'"},
+        ErrorCase{"run: case/x\n",
+                  "t.expect:3:10: expected a program or argument (letters, digits, '_', '-', '.'), found '/'"},
+        ErrorCase{"run:\n",
+                  "t.expect:3:5: expected a program or argument (letters, digits, '_', '-', '.'), found end of line"},
         ErrorCase{"model: n\n",
                   "t.expect:3:1: expected each header once, found a second 'model:' (first at line 2)"},
         ErrorCase{"exit: 256\n", "t.expect:3:7: expected an exit code, any, nonzero or signal (0..255), found '256'"},

@@ -3,8 +3,7 @@
 // (std::this_thread::sleep_for inside the coroutine), each wait holds the only loop thread: they run
 // one after another (about N·u) and a ticker that asks to wake every u/10 is late by all of them.
 // Evidence for: async-blocking-stalls.
-// Run: conkit check --expect expected/blocking_call_in_loop/async-blocking.expect --
-//        case_blocking_call_in_loop_async --variant blocking --n 3
+// Run: conkit run blocking_call_in_loop.async.blocking  (argv: the `run:` line of its .expect)
 #include <case_args.hpp>
 #include <loop_ticker.hpp>
 

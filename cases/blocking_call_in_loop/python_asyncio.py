@@ -5,7 +5,7 @@
                     tasks run one after another (about N*u) and a 1u/10 ticker is late by ~1u
 The ticker's largest delay is the loop lag. Evidence for async-blocking-stalls.
 
-    conkit run blocking_call_in_loop.python_asyncio.blocking   (how it is run: expected/blocking_call_in_loop/python_asyncio-blocking.expect)
+    conkit run blocking_call_in_loop.python_asyncio.blocking   # argv: the `run:` line of its .expect
 """
 import argparse
 import asyncio

@@ -32,7 +32,26 @@
 
 #include <conkit/facts.hpp>
 
+#include "case_args.hpp"
+
 namespace conkit::cases::ipc {
+
+// The flags every ipc_messaging model takes: --peers N (1..64, default 2), --messages M each way
+// per peer (default 1000), --pings P (the first P go one at a time, for the round trips; default
+// 50, at most M). start() reads them and prints the first line: "Exchanging messages with N <what>...".
+struct setup {
+  int peers = 2;
+  std::uint32_t messages = 1000, pings = 50;
+};
+inline setup start(int argc, char** argv, const char* what) {
+  setup s;
+  range_arg(argc, argv, "--peers", s.peers, 1, 64);
+  range_arg(argc, argv, "--messages", s.messages, 1, 1'000'000);
+  range_arg(argc, argv, "--pings", s.pings, 0, 10'000);
+  s.pings = std::min(s.pings, s.messages);
+  conkit::say("Exchanging messages with " + std::to_string(s.peers) + " " + what + "...");
+  return s;
+}
 
 constexpr std::size_t big_bytes = 256 * 1024;     // >= 4 pipe buffers: a writer blocks mid-message
 constexpr std::uint32_t report_seq = 0xffffffff;  // marks a peer's final report

@@ -4,8 +4,7 @@
 // Claims: async-concurrent-io, async-single-thread (with --n 1000: async-cheap-scale).
 // --sequential awaits each fetch before starting the next: the same lines in another order and a
 // span of N·u; a meta test checks that this variant FAILS the same expected file.
-// Run: conkit check --expect expected/concurrent_fetch/async.expect --unit 100ms --
-//        build/cases/case_concurrent_fetch_async [--n N] [--sequential]
+// Run: conkit run concurrent_fetch.async  (argv: the `run:` line of its .expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 // concurrent_fetch/processes.cpp — N fetches that each block for 1u, one worker process per fetch
 // (fetch_workers.hpp). Blocking waits in separate processes overlap, so the span is about 1u, not
 // N·u. Claims: procs-overlap-io.
-// Run: conkit run concurrent_fetch.processes (how: expected/concurrent_fetch/processes.expect)
+// Run: conkit run concurrent_fetch.processes  (argv: the `run:` line of its .expect)
 #include <string>
 #include <thread>
 

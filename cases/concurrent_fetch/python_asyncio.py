@@ -3,7 +3,7 @@
 Prints the lines of the asyncio example in article 003; both tasks start before either finishes
 and all end in about 1u, not N*u. Evidence for async-concurrent-io and async-single-thread.
 
-    conkit run concurrent_fetch.python_asyncio   (how it is run: expected/concurrent_fetch/python_asyncio.expect)
+    conkit run concurrent_fetch.python_asyncio   # argv: the `run:` line of its .expect
 """
 import argparse
 import asyncio

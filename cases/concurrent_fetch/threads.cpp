@@ -3,8 +3,7 @@
 // Claims: threads-overlap-io (and, compared with async at --n 1000, async-cheap-scale).
 // The threads start their fetch together once all exist (a latch), so thread creation cost stays
 // out of the span (spawn_overhead measures it).
-// Run: conkit check --expect expected/concurrent_fetch/threads.expect --unit 100ms --
-//        build/cases/case_concurrent_fetch_threads [--n N]
+// Run: conkit run concurrent_fetch.threads  (argv: the `run:` line of its .expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

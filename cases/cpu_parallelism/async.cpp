@@ -2,7 +2,7 @@
 // together they take the sum of their times, so the speedup over the same work done in a row is ~1
 // at every W of the sweep (speedup.hpp). The work is a fixed total (not per core): one thread.
 // Evidence for: async-no-parallelism.
-// Run: conkit run cpu_parallelism.async (how: expected/cpu_parallelism/async.expect)
+// Run: conkit run cpu_parallelism.async  (argv: the `run:` line of its .expect)
 #include "speedup.hpp"
 
 namespace asio = boost::asio;

@@ -3,7 +3,7 @@
 // from the first spawn to the last exit, so it includes the spawn cost. Each worker prints its
 // inner task time on its stdout pipe.
 // Evidence for: procs-parallel-cpu.
-// Run: conkit run cpu_parallelism.processes (how: expected/cpu_parallelism/processes.expect)
+// Run: conkit run cpu_parallelism.processes  (argv: the `run:` line of its .expect)
 #include "speedup.hpp"
 #include <sanitized.hpp>
 #include <worker.hpp>

@@ -6,7 +6,7 @@ after another: speedup about 1 at every W. Concurrency, not parallelism. Why the
 the models on a noisy machine: one thread cannot exceed 1x by more than the baseline's noise, a
 parallel model reaches min(W, cores). Evidence for async-no-parallelism. SKIPs on one core.
 
-    conkit run cpu_parallelism.python_asyncio   (how: expected/cpu_parallelism/python_asyncio.expect)
+    conkit run cpu_parallelism.python_asyncio   # argv: the `run:` line of its .expect
 """
 import argparse
 import asyncio

@@ -7,7 +7,7 @@ separates the models on a noisy machine: processes reach min(W, cores), a GIL-bo
 1x, and `cpu_share` (the CPU each worker got) keeps a busy machine from deciding it. Evidence for
 procs-parallel-cpu. SKIPs on one core.
 
-    conkit run cpu_parallelism.python_multiprocessing   (how: expected/cpu_parallelism/python_multiprocessing.expect)
+    conkit run cpu_parallelism.python_multiprocessing   # argv: the `run:` line of its .expect
 """
 import argparse
 import multiprocessing

@@ -8,7 +8,7 @@ by more than the baseline's noise, a parallel one reaches min(W, cores); the bes
 and `cpu_share` (the CPU the threads got) keep a busy machine from deciding it. Evidence for
 threads-gil-cpu. SKIPs on one core.
 
-    conkit run cpu_parallelism.python_threading   (how: expected/cpu_parallelism/python_threading.expect)
+    conkit run cpu_parallelism.python_threading   # argv: the `run:` line of its .expect
 """
 import argparse
 import sys

@@ -2,7 +2,7 @@
 // usable cores at once, so the speedup over the work done in a row approaches min(W, cores) at
 // every W of the sweep (speedup.hpp).
 // Evidence for: threads-gil-cpu (the native side: no global lock).
-// Run: conkit run cpu_parallelism.threads (how: expected/cpu_parallelism/threads.expect)
+// Run: conkit run cpu_parallelism.threads  (argv: the `run:` line of its .expect)
 #include "speedup.hpp"
 
 using namespace conkit::cases;

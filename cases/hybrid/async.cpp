@@ -3,7 +3,7 @@
 // the loop awaits their exit asynchronously, so the ticker stays on time. Variant inline: the same
 // work runs on the loop itself, and the ticker is late by about the work's whole length.
 // Evidence for: combine-async-procs.
-// Run: conkit check --expect expected/hybrid/async-pool.expect -- case_hybrid_async --variant pool
+// Run: conkit run hybrid.async.pool  (argv: the `run:` line of its .expect)
 #include <case_args.hpp>
 #include <cpu_work.hpp>
 #include <loop_ticker.hpp>

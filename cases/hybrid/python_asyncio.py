@@ -6,7 +6,7 @@
 The work is sized to about 3u on this interpreter (calibrated first) and measures its own length
 (work_ms). Evidence for combine-async-procs.
 
-    conkit run hybrid.python_asyncio.pool   (how it is run: expected/hybrid/python_asyncio-pool.expect)
+    conkit run hybrid.python_asyncio.pool   # argv: the `run:` line of its .expect
 """
 import argparse
 import asyncio

@@ -4,8 +4,7 @@
 // (numbering and payload, cases/common/ipc_messages.hpp) show none lost, duplicated or
 // reordered; the parent's side is the same coroutine (cases/common/ipc_exchange.hpp).
 // Claims: ipc-needed, procs-high-overhead (coroutines are the baseline for the cost comparison).
-// Run: conkit check --expect expected/ipc_messaging/async.expect --
-//        build/default/cases/case_ipc_messaging_async
+// Run: conkit run ipc_messaging.async  (argv: the `run:` line of its .expect)
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,7 +14,6 @@
 #include <boost/asio/experimental/channel.hpp>
 
 #include "ipc_exchange.hpp"
-#include "case_args.hpp"
 
 namespace asio = boost::asio;
 namespace ipc = conkit::cases::ipc;
@@ -61,14 +59,9 @@ void rethrow(std::exception_ptr e) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int peers = 2;
-  std::uint32_t messages = 1000, pings = 50;
-  conkit::cases::range_arg(argc, argv, "--peers", peers, 1, 64);
-  conkit::cases::range_arg(argc, argv, "--messages", messages, 1, 1'000'000);
-  conkit::cases::range_arg(argc, argv, "--pings", pings, 0, 10'000);
-  pings = std::min(pings, messages);
-
-  conkit::say("Exchanging messages with " + std::to_string(peers) + " coroutines...");
+  const ipc::setup s = ipc::start(argc, argv, "coroutines");
+  const int peers = s.peers;
+  const std::uint32_t messages = s.messages, pings = s.pings;
   asio::io_context loop;
   std::vector<std::unique_ptr<channel>> channels;
   std::vector<peer_link> links;

@@ -4,8 +4,7 @@
 // writes and reads each pipe pair concurrently (one io_context), so neither side can block the
 // other; every receiver checks numbering and payload (cases/common/ipc_messages.hpp).
 // Claims: ipc-needed, procs-high-overhead.
-// Run: conkit check --expect expected/ipc_messaging/processes.expect --
-//        build/default/cases/case_ipc_messaging_processes
+// Run: conkit run ipc_messaging.processes  (argv: the `run:` line of its .expect)
 #include <unistd.h>
 
 #include <array>
@@ -18,7 +17,6 @@
 
 #include "ipc_exchange.hpp"
 #include "worker.hpp"
-#include "case_args.hpp"
 
 namespace asio = boost::asio;
 namespace ipc = conkit::cases::ipc;
@@ -74,14 +72,9 @@ int run_peer(std::uint32_t messages) {  // the child: blocking reads and writes 
 
 int main(int argc, char** argv) {
   if (conkit::cases::is_worker(argc, argv)) return run_peer(std::stoul(argv[2]));
-  int peers = 2;
-  std::uint32_t messages = 1000, pings = 50;
-  conkit::cases::range_arg(argc, argv, "--peers", peers, 1, 64);
-  conkit::cases::range_arg(argc, argv, "--messages", messages, 1, 1'000'000);
-  conkit::cases::range_arg(argc, argv, "--pings", pings, 0, 10'000);
-  pings = std::min(pings, messages);
-
-  conkit::say("Exchanging messages with " + std::to_string(peers) + " processes...");
+  const ipc::setup s = ipc::start(argc, argv, "processes");
+  const int peers = s.peers;
+  const std::uint32_t messages = s.messages, pings = s.pings;
   asio::io_context ctx;
   std::vector<pipe_link> links;
   links.reserve(peers);

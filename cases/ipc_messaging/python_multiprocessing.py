@@ -14,7 +14,7 @@ noisy machine where throughput does not: other load stretches wall time, not the
 costs (pickling, two system calls and a copy each way). The round trips are kept as a distribution
 (rtt_us_min, _p10, _p50, _p90, _p99, _max), not as one point.
 
-    conkit run ipc_messaging.python_multiprocessing.queue   (how it is run: expected/ipc_messaging/python_multiprocessing-queue.expect)
+    conkit run ipc_messaging.python_multiprocessing.queue   # argv: the `run:` line of its .expect
 """
 import argparse
 import multiprocessing

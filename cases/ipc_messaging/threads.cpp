@@ -4,8 +4,7 @@
 // (numbering and payload, cases/common/ipc_messages.hpp) show none lost, duplicated or reordered.
 // Per peer, the parent's side runs on its own thread, with a second thread writing while it reads.
 // Claims: ipc-needed, procs-high-overhead (threads are the baseline for the cost comparison).
-// Run: conkit check --expect expected/ipc_messaging/threads.expect --
-//        build/default/cases/case_ipc_messaging_threads
+// Run: conkit run ipc_messaging.threads  (argv: the `run:` line of its .expect)
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,7 +12,6 @@
 
 #include "ipc_messages.hpp"
 #include "message_queue.hpp"
-#include "case_args.hpp"
 
 namespace ipc = conkit::cases::ipc;
 using queue = conkit::cases::message_queue<ipc::message>;
@@ -61,14 +59,9 @@ ipc::exchange_result exchange(peer_link& l, std::uint32_t messages, std::uint32_
 }  // namespace
 
 int main(int argc, char** argv) {
-  int peers = 2;
-  std::uint32_t messages = 1000, pings = 50;
-  conkit::cases::range_arg(argc, argv, "--peers", peers, 1, 64);
-  conkit::cases::range_arg(argc, argv, "--messages", messages, 1, 1'000'000);
-  conkit::cases::range_arg(argc, argv, "--pings", pings, 0, 10'000);
-  pings = std::min(pings, messages);
-
-  conkit::say("Exchanging messages with " + std::to_string(peers) + " threads...");
+  const ipc::setup s = ipc::start(argc, argv, "threads");
+  const int peers = s.peers;
+  const std::uint32_t messages = s.messages, pings = s.pings;
   std::vector<std::unique_ptr<peer_link>> links;
   std::vector<ipc::exchange_result> results(peers);
   const std::int64_t cpu0 = ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID);  // every thread of both ends

@@ -5,7 +5,7 @@
 // the caveat "a real fetch, not a timer": the same span over a socket to a server that answers
 // after 1u. Why the span separates the models on a noisy machine: overlapped waits end after about
 // 1u, waits in turn after N·u; load adds milliseconds (wake-up latency), the difference is units.
-// Run: conkit run loopback_fetch.async (how: expected/loopback_fetch/async.expect)
+// Run: conkit run loopback_fetch.async  (argv: the `run:` line of its .expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

@@ -2,7 +2,7 @@
 // after 1u, one worker process per fetch (fetch_workers.hpp), each doing a blocking fetch. The
 // blocked processes overlap, so the span is about 1u, not N·u. The server runs on a thread of this
 // parent process. Claims: procs-overlap-io.
-// Run: conkit run loopback_fetch.processes (how: expected/loopback_fetch/processes.expect)
+// Run: conkit run loopback_fetch.processes  (argv: the `run:` line of its .expect)
 #include <string>
 
 #include <conkit/facts.hpp>

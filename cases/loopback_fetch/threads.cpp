@@ -2,8 +2,7 @@
 // 1u, one std::jthread per fetch with a blocking socket. The blocked threads overlap, so the span
 // is about 1u, not N·u. Claims: threads-overlap-io.
 // The threads start their fetch together once all exist (a latch): creation cost stays out.
-// Run: conkit check --expect expected/loopback_fetch/threads.expect --unit 100ms --
-//        build/cases/case_loopback_fetch_threads [--n N]
+// Run: conkit run loopback_fetch.threads  (argv: the `run:` line of its .expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

@@ -4,8 +4,7 @@
 //   --variant await  read, co_await (yield), write back: every coroutine reads the same value
 //                    before any writes, so updates are lost on ONE thread, with no data race
 // Claims: threads-race (its async counterpart: a lost update needs a switch point, not threads).
-// Run: conkit check --expect expected/shared_counter/async-await.expect --
-//        build/default/cases/case_shared_counter_async --variant await
+// Run: conkit run shared_counter.async.await  (argv: the `run:` line of its .expect)
 #include <boost/asio.hpp>
 #include <exception>
 #include <string>

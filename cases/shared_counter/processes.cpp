@@ -4,8 +4,7 @@
 //   --variant shm   the counter is a std::atomic<int> in explicit POSIX shared memory (shm_open +
 //                   mmap, a unique name, unlinked at the end): the parent reads W*I
 // Claims: procs-separate-memory.
-// Run: conkit check --expect expected/shared_counter/processes-shm.expect --
-//        build/default/cases/case_shared_counter_processes --variant shm
+// Run: conkit run shared_counter.processes.shm  (argv: the `run:` line of its .expect)
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>

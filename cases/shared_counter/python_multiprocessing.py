@@ -7,7 +7,7 @@
 The start method is pinned to fork, so the children begin with a copy of the parent's counter.
 Evidence for procs-separate-memory.
 
-    conkit run shared_counter.python_multiprocessing.plain   (how it is run: expected/shared_counter/python_multiprocessing-plain.expect)
+    conkit run shared_counter.python_multiprocessing.plain   # argv: the `run:` line of its .expect
 """
 import argparse
 import multiprocessing

@@ -12,7 +12,7 @@ and without a switch point inside the update, and `switch_interval_ms`, how ofte
 offers the GIL. Why the figure separates on a noisy machine: it counts updates, it times nothing;
 load only changes where the switches land, and the forced switch loses about half of them.
 
-    conkit run shared_counter.python_threading.switch   (how it is run: expected/shared_counter/python_threading-switch.expect)
+    conkit run shared_counter.python_threading.switch   # argv: the `run:` line of its .expect
 """
 import argparse
 import sys

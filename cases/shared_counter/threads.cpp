@@ -9,8 +9,7 @@
 // touching the counter's own synchronization. The default I keeps each worker counting for tens
 // of ms: on a busy 2-core machine the threads may not get a core each at first.
 // Claims: threads-share-memory, threads-race.
-// Run: conkit check --expect expected/shared_counter/threads-racy.expect --
-//        build/default/cases/case_shared_counter_threads --variant racy
+// Run: conkit run shared_counter.threads.racy  (argv: the `run:` line of its .expect)
 #include <atomic>
 #include <latch>
 #include <mutex>

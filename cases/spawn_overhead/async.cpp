@@ -1,7 +1,7 @@
 // spawn_overhead / async — what one coroutine costs: the time to co_spawn and finish one, and the
 // memory one holds while K of them wait at once, each on its own steady_timer.
 // Evidence for: async-cheap-scale (with the threads and processes cases of this scenario).
-// Run: conkit check --expect expected/spawn_overhead/async.expect -- case_spawn_overhead_async --units 10000
+// Run: conkit run spawn_overhead.async  (argv: the `run:` line of its .expect)
 #include <boost/asio/as_tuple.hpp>
 
 #include "overhead.hpp"

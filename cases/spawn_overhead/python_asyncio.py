@@ -6,7 +6,7 @@ tasks fit where threads would not. A thread baseline (100 threads) from the same
 ratios visible.
 Evidence for async-cheap-scale.
 
-    conkit run spawn_overhead.python_asyncio   (how it is run: expected/spawn_overhead/python_asyncio.expect)
+    conkit run spawn_overhead.python_asyncio   # argv: the `run:` line of its .expect
 """
 import argparse
 import asyncio

@@ -9,7 +9,7 @@ Evidence for procs-high-overhead and threads-low-overhead; the three methods sid
 Why the figure separates the models on a noisy machine: the gaps are 30-1000x (a thread start is
 tens of us), far beyond what load does to a per-unit time averaged over K units.
 
-    conkit run spawn_overhead.python_multiprocessing.spawn   (how it is run: expected/spawn_overhead/python_multiprocessing-spawn.expect)
+    conkit run spawn_overhead.python_multiprocessing.spawn   # argv: the `run:` line of its .expect
 """
 import argparse
 import multiprocessing

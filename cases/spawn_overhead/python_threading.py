@@ -5,7 +5,7 @@ memory while K threads wait on an Event to them (per unit). The claims layer com
 facts with the process and asyncio cases, which measure the same thread baseline.
 Evidence for threads-low-overhead and async-cheap-scale.
 
-    conkit run spawn_overhead.python_threading   (how it is run: expected/spawn_overhead/python_threading.expect)
+    conkit run spawn_overhead.python_threading   # argv: the `run:` line of its .expect
 """
 import argparse
 

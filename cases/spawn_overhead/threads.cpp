@@ -2,7 +2,7 @@
 // memory one holds while K of them are blocked on a std::latch at once (touched stack, TLS, kernel
 // task; the 8 MB stack reservation is address space, not memory).
 // Evidence for: async-cheap-scale, threads-low-overhead (with the other models of this scenario).
-// Run: conkit check --expect expected/spawn_overhead/threads.expect -- case_spawn_overhead_threads --units 1000
+// Run: conkit run spawn_overhead.threads  (argv: the `run:` line of its .expect)
 #include <latch>
 
 #include "overhead.hpp"

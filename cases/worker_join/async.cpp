@@ -2,8 +2,7 @@
 // thread: N tasks print "Task i started...", wait 1u on a steady_timer, print "Task i completed!",
 // and are awaited together. The waits overlap on one thread: all start before any completes and
 // the span is about 1u, not N·u. Claims: async-concurrent-io, async-single-thread.
-// Run: conkit check --expect expected/worker_join/async.expect --unit 100ms --
-//        build/cases/case_worker_join_async [--n N]
+// Run: conkit run worker_join.async  (argv: the `run:` line of its .expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

@@ -4,8 +4,7 @@
 // the span is about 1u plus the spawn stagger, not N·u. Claims: procs-overlap-io.
 // As in the article, each worker starts as soon as it is spawned (no start gate); the workers
 // send their inner stamps back for span_ms.
-// Run: conkit check --expect expected/worker_join/processes.expect --unit 100ms --
-//        build/cases/case_worker_join_processes [--n N]
+// Run: conkit run worker_join.processes  (argv: the `run:` line of its .expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

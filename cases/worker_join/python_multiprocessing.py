@@ -4,7 +4,7 @@ Prints the lines of the multiprocessing example in article 003 (process order va
 runs). The start method is pinned to fork, Linux's default before Python 3.14 and the one the
 article's output came from. Evidence for procs-overlap-io.
 
-    conkit run worker_join.python_multiprocessing   (how it is run: expected/worker_join/python_multiprocessing.expect)
+    conkit run worker_join.python_multiprocessing   # argv: the `run:` line of its .expect
 """
 import argparse
 import multiprocessing

@@ -3,7 +3,7 @@
 Prints the lines of the threading example in article 003 (thread order varies between runs).
 time.sleep releases the GIL, so blocking waits overlap. Evidence for threads-overlap-io.
 
-    conkit run worker_join.python_threading   (how it is run: expected/worker_join/python_threading.expect)
+    conkit run worker_join.python_threading   # argv: the `run:` line of its .expect
 """
 import argparse
 import os

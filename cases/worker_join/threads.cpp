@@ -2,8 +2,7 @@
 // "Task i started...", block for 1u, print "Task i completed!", and are joined. The blocking
 // waits overlap: all start before any completes, and the span is about 1u, not N·u.
 // Claims: threads-overlap-io.
-// Run: conkit check --expect expected/worker_join/threads.expect --unit 100ms --
-//        build/cases/case_worker_join_threads [--n N]
+// Run: conkit run worker_join.threads  (argv: the `run:` line of its .expect)
 #include <sys/syscall.h>
 #include <unistd.h>
 

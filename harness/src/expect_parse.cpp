@@ -956,6 +956,7 @@ class FileParser {
         {"deflake", false, &FileParser::deflake_value},
         {"env", true, &FileParser::env_value},
         {"inherit", true, &FileParser::inherit_value},
+        {"run", false, &FileParser::run_value},
     };
     return keys;
   }
@@ -1054,6 +1055,15 @@ class FileParser {
       if (n.empty()) sc.expected("an environment variable name");
       f_.inherit.push_back(n);
       sc.accept(",");
+    } while (!sc.eol());
+  }
+
+  // run: PROGRAM ARG...: blank-separated words of name characters (letters, digits, _ - .).
+  void run_value(Scanner& sc, int) {
+    do {
+      std::string word = sc.name();
+      if (word.empty()) sc.expected("a program or argument (letters, digits, '_', '-', '.')");
+      f_.run.push_back(word);
     } while (!sc.eol());
   }
 

@@ -165,6 +165,10 @@ struct ExpectFile {
   int deflake = 0;
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::string> inherit;
+  // `run:` — how a shipped case is run: its program (built from cases/<scenario>/<word>.cpp, or the
+  // script <word>.py) and its arguments. The build registers the case from it (conkit_add_case);
+  // grading does not read it. Empty if the file has none.
+  std::vector<std::string> run;
   // body
   std::vector<OutputStep> steps;  // ordered checks and groups, per stream cursor
   std::vector<NotCheck> nots;
