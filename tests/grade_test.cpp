@@ -369,8 +369,8 @@ TEST(GradeSanitizer, AnyReportFailsWhenRacesAreForbidden) {
   EXPECT_PASS(grade(e, exited(0, {out(1, "done")}), 100, Sanitizer::tsan));
 }
 
-TEST(GradeSanitizer, ExpectedRaceIsSeenAndExit66Accepted) {
-  auto e = parse("race: expected\nout \"done\"\n");
+TEST(GradeSanitizer, ExpectedRaceIsSeenAndExit66OnlyWhenListed) {
+  auto e = parse("race: expected\nexit: 0, 66\nout \"done\"\n");
   auto g = grade(e, with_report("ThreadSanitizer", "data race", "#0 increment"), 100, Sanitizer::tsan);
   EXPECT_PASS(g);
   EXPECT_TRUE(g.race_seen);
@@ -378,16 +378,27 @@ TEST(GradeSanitizer, ExpectedRaceIsSeenAndExit66Accepted) {
   auto clean = grade(e, exited(0, {out(1, "done")}), 100, Sanitizer::tsan);
   EXPECT_PASS(clean);
   EXPECT_FALSE(clean.race_seen);
+  // `exit: 0` means 0: the 66 of a sanitizer that reported is never accepted silently.
+  auto strict = parse("race: expected\nout \"done\"\n");
+  EXPECT_FAIL_WITH(grade(strict, with_report("ThreadSanitizer", "data race", "#0 increment"), 100, Sanitizer::tsan),
+                   "exited with code 66, expected exit: 0 (66: a sanitizer reported; `exit: 0, 66` accepts");
 }
 
-TEST(GradeSanitizer, RaceMatchMismatchIsNotSeen) {
-  auto e = parse("race: expected\nrace-match: /counter/\n");
+TEST(GradeSanitizer, RaceMatchSelectsTheExpectedRace) {
+  auto e = parse("race: expected\nrace-match: /counter/\nexit: 0, 66\n");
   EXPECT_TRUE(grade(e, with_report("ThreadSanitizer", "data race", "read of counter"), 100, Sanitizer::tsan).race_seen);
+  // `race: expected` expects every data race; one that does not mention race-match is no witness
+  // (check() fails the case if no run shows a matching one) but does not fail its run.
   auto g = grade(e, with_report("ThreadSanitizer", "data race", "read of flag"), 100, Sanitizer::tsan);
   EXPECT_FALSE(g.race_seen);
-  // race-match is searched in the report block, which mentions only `flag` here. The mismatch
-  // alone does not fail this run: check() fails the case if no run shows a matching race.
   EXPECT_NE(g.status, Status::fail) << failures(g);
+  // A `report` statement's match selects strictly: another race is unexpected.
+  auto strict = parse("report tsan \"data race\" match /counter/\nexit: 0, 66\n");
+  EXPECT_FAIL_WITH(grade(strict, with_report("ThreadSanitizer", "data race", "read of flag"), 100, Sanitizer::tsan),
+                   "unexpected ThreadSanitizer report: data race");
+  // A string race-match is searched in the report text (it "mentions" it), not compared whole.
+  auto s = parse("race: expected\nrace-match: \"of counter\"\nexit: 0, 66\n");
+  EXPECT_TRUE(grade(s, with_report("ThreadSanitizer", "data race", "read of counter"), 100, Sanitizer::tsan).race_seen);
 }
 
 TEST(GradeSanitizer, OtherKindsFailEvenWhenARaceIsExpected) {
@@ -398,11 +409,176 @@ TEST(GradeSanitizer, OtherKindsFailEvenWhenARaceIsExpected) {
                    "unexpected AddressSanitizer report");
 }
 
-TEST(GradeSanitizer, RaceHeaderIsInertWithoutTsan) {
+TEST(GradeSanitizer, RaceIsRecognisedFromTheReportWithoutTsan) {
   auto e = parse("race: expected\n");
-  // Without --sanitizer tsan, exit 66 is not special and a race report is not expected.
+  // Without --sanitizer tsan a race report is still a ThreadSanitizer report: it is the expected one.
+  auto g = grade(e, with_report("ThreadSanitizer", "data race", "x", 0));
+  EXPECT_PASS(g);
+  EXPECT_TRUE(g.race_seen);
   EXPECT_FAIL_WITH(grade(e, exited(66)), "exited with code 66");
-  EXPECT_FAIL_WITH(grade(e, with_report("ThreadSanitizer", "data race", "x", 0)), "unexpected ThreadSanitizer");
+  // And without `race: expected` it fails whatever --sanitizer says.
+  EXPECT_FAIL_WITH(grade(parse(""), with_report("ThreadSanitizer", "data race", "x", 0)), "unexpected ThreadSanitizer");
+}
+
+// Report blocks as the sanitizers print them; find_sanitizer_reports() cuts them out of stderr.
+const std::vector<std::string> kRace = {
+    "==================", "WARNING: ThreadSanitizer: data race (pid=42)",
+    "  Write of size 4 at 0x7b0400000010 by thread T2:", "    #0 increment race.cpp:7 (race+0x12)",
+    "  Previous write of size 4 at 0x7b0400000010 by thread T1:", "    #0 increment race.cpp:7 (race+0x12)",
+    "SUMMARY: ThreadSanitizer: data race race.cpp:7 in increment", "=================="};
+const std::vector<std::string> kTsanUaf = {
+    "==================", "WARNING: ThreadSanitizer: heap-use-after-free (pid=42)",
+    "  Read of size 4 at 0x7b0400000020 by main thread:", "    #0 main uaf.cpp:9 (uaf+0x12)",
+    "SUMMARY: ThreadSanitizer: heap-use-after-free uaf.cpp:9 in main", "=================="};
+const std::vector<std::string> kAsanOverflow = {
+    "=================================================================",
+    "==42==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x602000000014 at pc 0x1 bp 0x2 sp 0x3",
+    "WRITE of size 4 at 0x602000000014 thread T0", "    #0 0x4 in main overflow.cpp:8",
+    "SUMMARY: AddressSanitizer: heap-buffer-overflow overflow.cpp:8 in main", "==42==ABORTING"};
+const std::vector<std::string> kLeak = {
+    "=================================================================",
+    "==42==ERROR: LeakSanitizer: detected memory leaks", "Direct leak of 64 byte(s) in 1 object(s) allocated from:",
+    "    #0 0x4 in malloc", "SUMMARY: AddressSanitizer: 64 byte(s) leaked in 1 allocation(s)."};
+const std::vector<std::string> kUbsan = {
+    "ubsan.cpp:6:12: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'"};
+
+RunResult report_run(int code, std::vector<Line> before, const std::vector<std::vector<std::string>>& blocks) {
+  RunResult r = exited(code, std::move(before));
+  double t = 100;
+  for (const auto& b : blocks)
+    for (const auto& l : b) r.lines.push_back(err(t++, l));
+  r.sanitizer_reports = find_sanitizer_reports(r.lines);
+  return r;
+}
+
+TEST(GradeReports, EachToolAndKindCanBeExpected) {
+  struct Row {
+    std::string stmt;
+    std::vector<std::string> block;
+  };
+  for (const Row& row : {Row{"report tsan \"heap-use-after-free\"", kTsanUaf},
+                         Row{"report ThreadSanitizer /use-after-free/", kTsanUaf},
+                         Row{"report asan \"heap-buffer-overflow\"", kAsanOverflow},
+                         Row{"report lsan", kLeak},
+                         Row{"report ubsan \"signed integer overflow\"", kUbsan}}) {
+    auto e = parse("exit: 66\n" + row.stmt + "\n");
+    auto g = grade(e, report_run(66, {}, {row.block}));
+    EXPECT_PASS(g) << row.stmt;
+    ASSERT_EQ(g.reports_seen.size(), 1u);
+    EXPECT_TRUE(g.reports_seen[0]) << row.stmt;
+    // Expecting one kind still fails every other report.
+    EXPECT_FAIL_WITH(grade(e, report_run(66, {}, {row.block, kRace})), "unexpected ThreadSanitizer report: data race");
+  }
+  // The kind must fit: a use-after-free expectation does not take a heap-buffer-overflow.
+  EXPECT_FAIL_WITH(grade(parse("exit: 66\nreport asan \"heap-use-after-free\"\n"), report_run(66, {}, {kAsanOverflow})),
+                   "unexpected AddressSanitizer report: heap-buffer-overflow");
+}
+
+TEST(GradeReports, CountAndMatch) {
+  auto two = report_run(66, {}, {kRace, kRace});
+  EXPECT_PASS(grade(parse("exit: 66\nreport tsan \"data race\" x2\n"), two));
+  EXPECT_FAIL_WITH(grade(parse("exit: 66\nreport tsan \"data race\" x1\n"), two),
+                   "report tsan \"data race\" x1: expected 1 such reports in a run that shows one, found 2");
+  EXPECT_PASS(grade(parse("exit: 66\nreport tsan \"data race\" x1..\n"), two));
+  EXPECT_PASS(grade(parse("exit: 66\nreport tsan match ~\"in increment\"\n"), two));
+  EXPECT_FAIL_WITH(grade(parse("exit: 66\nreport tsan match \"in decrement\"\n"), two), "unexpected ThreadSanitizer");
+}
+
+TEST(GradeReports, BlockChecksTheReportsOwnLines) {
+  const char* block =
+      "exit: 66\nreport tsan \"data race\" {\n  err ~\"Write of size 4\"\n  err-next /#0 increment/\n"
+      "  err /Previous write/\n}\n";
+  auto e = parse(block);
+  auto g = grade(e, report_run(66, {err(1, "Write of size 4 elsewhere")}, {kRace}));
+  EXPECT_PASS(g);
+  EXPECT_TRUE(g.reports_seen[0]);
+  // The same report with other content: the run shows it, so its content is checked and fails.
+  auto wrong = kRace;
+  wrong[3] = "    #0 decrement race.cpp:9 (race+0x12)";
+  auto bad = grade(e, report_run(66, {}, {wrong}));
+  EXPECT_FAIL_WITH(bad, "in the ThreadSanitizer report: data race");
+  EXPECT_FAIL_WITH(bad, "err-next: expected a line matching /#0 increment/ as stderr line 4 (right after stderr line 3)");
+  ASSERT_TRUE(bad.failures.back().line);
+  EXPECT_EQ(*bad.failures.back().line, 3u);
+  ASSERT_GT(bad.annotations.size(), 3u);
+  ASSERT_FALSE(bad.annotations[3].empty());
+  EXPECT_NE(bad.annotations[3].back().find("ADJACENCY BROKEN"), std::string::npos);
+  // A run without the report does not apply the block at all (check() reruns within deflake).
+  auto clean = grade(e, exited(0, {out(1, "done")}));
+  EXPECT_EQ(clean.status, Status::fail);  // exit: 66 only
+  auto clean_ok = grade(parse(std::string(block).replace(0, 8, "exit: 0, 66")), exited(0, {out(1, "done")}));
+  EXPECT_PASS(clean_ok);
+  EXPECT_FALSE(clean_ok.reports_seen[0]);
+}
+
+// ---- adjacency, captures, ranged not, substrings ---------------------------------------------------
+
+TEST(GradeAdjacency, NextLineMustFollowDirectly) {
+  auto e = parse("out \"a\"\nout-next \"b\"\nout-next /^c/ x2\n");
+  EXPECT_PASS(grade(e, lines({out(1, "a"), out(2, "b"), out(3, "c1"), out(4, "c2")})));
+  // One extra line between two -next lines (the FileCheck gap): fails there, and the dump says so.
+  auto g = grade(e, lines({out(1, "a"), out(2, "b"), out(3, "extra"), out(4, "c1"), out(5, "c2")}));
+  EXPECT_FAIL_WITH(g, "out-next: expected a line matching /^c/ as stdout line 3 (right after stdout line 2), found \"extra\"");
+  ASSERT_TRUE(g.stopped_at);
+  EXPECT_EQ(*g.stopped_at, 2u);
+  EXPECT_NE(g.annotations[2].back().find("out-next (t.expect:5) ADJACENCY BROKEN"), std::string::npos);
+  EXPECT_FAIL_WITH(grade(e, lines({out(1, "a"), out(2, "b"), out(3, "c1")})), "found the end of stdout");
+  // The other stream does not break adjacency.
+  EXPECT_PASS(grade(e, lines({out(1, "a"), err(2, "noise"), out(3, "b"), out(4, "c1"), out(5, "c2")})));
+}
+
+TEST(GradeAdjacency, SameLineGoesOnAfterThePreviousMatch) {
+  auto e = parse("out /a=/\nout-same /b=[0-9]+/\nout-same ~\"c\"\n");
+  EXPECT_PASS(grade(e, lines({out(1, "x a=1 b=2 c")})));
+  auto g = grade(e, lines({out(1, "b=2 a=1 c")}));
+  EXPECT_FAIL_WITH(g, "out-same: expected /b=[0-9]+/ further on stdout line 1 (after byte 6), found \"b=2 a=1 c\"");
+  EXPECT_NE(g.annotations[0].back().find("NOT FOUND further on this line"), std::string::npos);
+}
+
+TEST(GradeAdjacency, EmptyLines) {
+  auto e = parse("out \"head\"\nout-empty x2\nout-next \"body\"\n");
+  EXPECT_PASS(grade(e, lines({out(1, "head"), out(2, ""), out(3, ""), out(4, "body")})));
+  EXPECT_FAIL_WITH(grade(e, lines({out(1, "head"), out(2, ""), out(3, " "), out(4, "body")})),
+                   "out-empty: expected an empty line as stdout line 3 (right after line 2), found \" \"");
+}
+
+TEST(GradeCaptures, ABoundValueMustRepeatLaterOnEitherStream) {
+  auto e = parse("out /allocated at (?<addr>0x[0-9a-f]+)/\nerr ~\"freed ${addr} twice\"\nout /^addr=${addr}$/\n");
+  auto g = grade(e, lines({out(1, "allocated at 0x10"), err(2, "freed 0x10 twice"), out(3, "addr=0x10")}));
+  EXPECT_PASS(g);
+  EXPECT_NE(g.annotations[0].back().find("${addr} = \"0x10\""), std::string::npos) << g.annotations[0].back();
+  // The FileCheck gap: a program that prints the wrong address later fails.
+  EXPECT_FAIL_WITH(grade(e, lines({out(1, "allocated at 0x10"), err(2, "freed 0x20 twice"), out(3, "addr=0x10")})),
+                   "expected 1 line matching ~\"freed ${addr} twice\" on stderr, found 0");
+  // The value is matched literally in a regex, not as a pattern.
+  auto dots = parse("out /v=(?<v>\\S+)/\nout /^${v}$/\n");
+  EXPECT_PASS(grade(dots, lines({out(1, "v=a.b"), out(2, "a.b")})));
+  EXPECT_EQ(grade(dots, lines({out(1, "v=a.b"), out(2, "axb")})).status, Status::fail);
+  // A capture whose check did not match is not bound: the check using it says so.
+  EXPECT_FAIL_WITH(grade(e, lines({err(1, "freed 0x10 twice")})), "capture ${addr} is not bound");
+}
+
+TEST(GradeRangedNot, HoldsBetweenTheSurroundingMatches) {
+  auto e = parse("out \"begin\"\nout-not /error/\nout \"end\"\nerr-not \"late\"\n");
+  EXPECT_PASS(grade(e, lines({out(1, "error before"), out(2, "begin"), out(3, "ok"), out(4, "end"), out(5, "error after")})));
+  auto g = grade(e, lines({out(1, "begin"), out(2, "an error"), out(3, "end")}));
+  EXPECT_FAIL_WITH(g, "out-not /error/: stdout line 2 matches, between line 1 and the next match before stdout line 3");
+  EXPECT_NE(g.annotations[1].back().find("FORBIDDEN here"), std::string::npos);
+  // With no check after it on its stream, the range runs to the end; before any, from the start.
+  EXPECT_FAIL_WITH(grade(e, lines({out(1, "begin"), out(2, "end"), err(3, "late")})), "before the end of stderr");
+  // The whole-stream form still forbids it everywhere.
+  EXPECT_EQ(grade(parse("out \"begin\"\nnot out /error/\n"), lines({out(1, "error"), out(2, "begin")})).status,
+            Status::fail);
+}
+
+TEST(GradeSubstring, SubstringWithBlankRunsLikeFileCheck) {
+  auto e = parse("out ~\"hello   world\"\n");
+  EXPECT_PASS(grade(e, lines({out(1, "  say hello world!")})));
+  EXPECT_PASS(grade(e, lines({out(1, "hello\t \tworld")})));
+  EXPECT_FAIL_WITH(grade(e, lines({out(1, "helloworld")})), "expected 1 line matching ~\"hello   world\" on stdout");
+  // Regex characters in the text are plain characters.
+  EXPECT_PASS(grade(parse("out ~\"a.b (c)\"\n"), lines({out(1, "x a.b (c) y")})));
+  EXPECT_EQ(grade(parse("out ~\"a.b\"\n"), lines({out(1, "axb")})).status, Status::fail);
 }
 
 // ---- time bounds ---------------------------------------------------------------------------------
@@ -718,8 +894,61 @@ TEST_F(CheckTest, ExpectedRaceNeverSeenUnderTsanFails) {
   EXPECT_EQ(r.status, Status::fail);
   EXPECT_EQ(r.runs.size(), 2u);
   EXPECT_NE(r.reason.find("expected ThreadSanitizer data race never seen in 2 runs"), std::string::npos) << r.reason;
-  o.sanitizer = Sanitizer::none;  // the header is inert without tsan
+  o.sanitizer = Sanitizer::none;  // a plain build cannot report a race: the header is inert there
   EXPECT_EQ(check(e, o).status, Status::pass);
+}
+
+// Prints a ThreadSanitizer data race report on stderr from run 3 on (like a race that needs a few
+// tries); `access` is the first line of the report body.
+std::string race_from_run_3(const std::string& counter, const std::string& access) {
+  return counter + "echo done; if [ $n -ge 3 ]; then printf '%s\\n' '==================' "
+                   "'WARNING: ThreadSanitizer: data race (pid=1)' '  " + access + "' '    #0 increment race.cpp:7' "
+                   "'SUMMARY: ThreadSanitizer: data race race.cpp:7 in increment' '==================' >&2; exit 66; fi";
+}
+
+TEST_F(CheckTest, DeflakeGradesTheReportBlockOnTheRunThatShowedIt) {
+  auto e = parse("exit: 0, 66\ndeflake: 5\nout \"done\"\nreport tsan \"data race\" {\n  err ~\"Write of size 4\"\n"
+                 "  err-next /#0 increment/\n}\n");
+  auto tsan = [](CheckOptions o) {
+    o.sanitizer = Sanitizer::tsan;  // the program can report races: one must show up
+    return o;
+  };
+  auto r = check(e, tsan(sh(race_from_run_3(counter(), "Write of size 4 at 0x10 by thread T1:"))));
+  EXPECT_EQ(r.status, Status::pass) << r.reason;
+  EXPECT_EQ(r.runs.size(), 3u);  // two runs without the report were retried, not failed
+  ASSERT_EQ(r.grades.size(), 3u);
+  EXPECT_FALSE(r.grades[0].reports_seen[0]);
+  EXPECT_TRUE(r.grades[2].reports_seen[0]);
+  // The report shows up but says something else: the run that showed it fails the case.
+  std::filesystem::remove(dir_ / "n");
+  auto bad = check(e, tsan(sh(race_from_run_3(counter(), "Read of size 4 at 0x10 by thread T1:"))));
+  EXPECT_EQ(bad.status, Status::fail);
+  EXPECT_EQ(bad.runs.size(), 3u);
+  EXPECT_NE(bad.reason.find("run 3: "), std::string::npos) << bad.reason;
+  EXPECT_NE(bad.reason.find("in the ThreadSanitizer report: data race"), std::string::npos) << bad.reason;
+  // Never shown within deflake: the must-see fails, once the program could report (--sanitizer tsan).
+  auto never = parse("exit: 0, 66\ndeflake: 1\nreport tsan \"data race\" {\n  err ~\"Write\"\n}\n");
+  auto o = sh("echo done");
+  o.sanitizer = Sanitizer::tsan;
+  auto n = check(never, o);
+  EXPECT_EQ(n.status, Status::fail);
+  EXPECT_NE(n.reason.find("expected report tsan \"data race\" {...} (block held in no run) never seen in 2 runs"),
+            std::string::npos) << n.reason;
+  o.sanitizer = Sanitizer::none;  // a plain build cannot report: the expectation is inert
+  EXPECT_EQ(check(never, o).status, Status::pass);
+}
+
+TEST_F(CheckTest, SanitizerOptionDefaultsAndAdditions) {
+  auto e = parse("sanitizer-options: tsan history_size=4 report_bugs=1\nsanitizer-options: ubsan halt_on_error=1\n"
+                 "out ~\"TSAN=exitcode=66:atexit_sleep_ms=0:second_deadlock_stack=1:history_size=4:report_bugs=1\"\n"
+                 "out ~\"UBSAN=exitcode=66:print_stacktrace=1:halt_on_error=1\"\n"
+                 "out ~\"ASAN=exitcode=66:detect_leaks=1:abort_on_error=0\"\nout ~\"LSAN=exitcode=66\"\n");
+  auto script = "echo TSAN=$TSAN_OPTIONS; echo UBSAN=$UBSAN_OPTIONS; echo ASAN=$ASAN_OPTIONS; echo LSAN=$LSAN_OPTIONS";
+  auto r = check(e, sh(script));
+  EXPECT_EQ(r.status, Status::pass) << r.reason;
+  // env: replaces the variable whole, defaults and all.
+  auto whole = parse("env: TSAN_OPTIONS=history_size=1\nout \"TSAN=history_size=1\"\n");
+  EXPECT_EQ(check(whole, sh("echo TSAN=$TSAN_OPTIONS")).status, Status::pass);
 }
 
 TEST_F(CheckTest, RetryPassIsFlakyNeverPass) {

@@ -434,7 +434,7 @@ TEST(Parser, SmallToStrings) {
   EXPECT_EQ(to_string(OutcomeClass::interesting), "INTERESTING");
   EXPECT_EQ((SourceLoc{"f.expect", 3, 7}.to_string()), "f.expect:3:7");
   EXPECT_EQ((ParseError{SourceLoc{"f", 1, 2}, "expected x, found y"}.to_string()), "f:1:2: expected x, found y");
-  EXPECT_EQ((Matcher{Matcher::Kind::exact, "a\x01"}.to_string()), "\"a\\x01\"");
+  EXPECT_EQ((Matcher{Matcher::Kind::exact, "a\x01", {}, {}}.to_string()), "\"a\\x01\"");
   EXPECT_EQ((EventRef{EventRef::Kind::label, "x", true}.to_string()), "@x.last");
 }
 
@@ -461,7 +461,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         ErrorCase{"colour: red\n",
                   "t.expect:3:1: expected a header key (scenario, model, claims, exit, timeout, repeat, "
-                  "timing, marker, race, race-match, deflake, env, inherit, run), found 'colour'"},
+                  "timing, marker, race, race-match, deflake, env, inherit, run, sanitizer-options), found 'colour'"},
         ErrorCase{"run: case/x\n",
                   "t.expect:3:10: expected a program or argument (letters, digits, '_', '-', '.'), found '/'"},
         ErrorCase{"run:\n",
@@ -494,12 +494,12 @@ INSTANTIATE_TEST_SUITE_P(
     Output, ParserError,
     testing::Values(
         ErrorCase{"print \"x\"\n",
-                  "t.expect:3:1: expected a header or a statement (out, err, any-order, not, count, time, "
-                  "outcome, require), found 'print'"},
-        ErrorCase{"out x\n", "t.expect:3:5: expected a matcher (\"string\" or /regex/), found 'x'"},
+                  "t.expect:3:1: expected a header or a statement (out, err, out-next, out-same, out-empty, "
+                  "out-not, any-order, not, count, report, time, outcome, require), found 'print'"},
+        ErrorCase{"out x\n", "t.expect:3:5: expected a matcher (\"string\", ~\"substring\" or /regex/), found 'x'"},
         ErrorCase{"out \"abc\n", "t.expect:3:9: expected '\"' to close the string opened at col 5, found end of line"},
         ErrorCase{"out \"a\\qb\"\n",
-                  "t.expect:3:7: expected an escape (\\\" \\\\ \\t \\n \\r \\xNN), found '\\q'"},
+                  "t.expect:3:7: expected an escape (\\\" \\\\ \\t \\n \\r \\$ \\xNN), found '\\q'"},
         ErrorCase{"out \"\\x4g\"\n", "t.expect:3:6: expected two hex digits after '\\x', found '\\x4g'"},
         ErrorCase{"out /abc\n", "t.expect:3:9: expected '/' to close the regex opened at col 5, found end of line"},
         ErrorCase{"out //\n", "t.expect:3:5: expected a non-empty regex, found '//'"},
@@ -519,7 +519,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"any-order {\n}\n",
                   "t.expect:4:1: expected at least one out/err line in the any-order group opened at line 3, found '}'"},
         ErrorCase{"any-order\n", "t.expect:3:10: expected '{' to open the any-order group, found end of line"},
-        ErrorCase{"}\n", "t.expect:3:1: expected a statement, found '}' without an open any-order group"},
+        ErrorCase{"}\n", "t.expect:3:1: expected a statement, found '}' without an open any-order group or report block"},
         ErrorCase{"not \"x\"\n", "t.expect:3:5: expected 'out' or 'err' after 'not', found '\"x\"'"},
         ErrorCase{"count out /x/ = 2\n",
                   "t.expect:3:15: expected a comparison (==, !=, <=, >=, <, >, in A..B), found '='"},
@@ -651,8 +651,8 @@ TEST(ParserRobustness, NulBytesAndInvalidUtf8) {
   EXPECT_EQ(line_step(r.file, 0).matcher.text, std::string("a\0b", 3));
   EXPECT_EQ(line_step(r.file, 0).matcher.to_string(), "\"a\\x00b\"");
   EXPECT_EQ(only_error(std::string("\0\xff\xfe\n", 4)),
-            "t.expect:3:1: expected a header or a statement (out, err, any-order, not, count, time, "
-            "outcome, require), found '\\x00'");
+            "t.expect:3:1: expected a header or a statement (out, err, out-next, out-same, out-empty, "
+            "out-not, any-order, not, count, report, time, outcome, require), found '\\x00'");
   EXPECT_EQ(line_step(parse_ok("out \"\xc3\xa9\xff\"\n").file, 0).matcher.text, "\xc3\xa9\xff");
 }
 

@@ -37,6 +37,18 @@ RunOptions run_options_for(const ExpectFile& e, const CheckOptions& o) {
   if (o.timeout_ms) ro.timeout_ms = *o.timeout_ms;
   else ro.timeout_ms = e.timeout_units ? *e.timeout_units * ro.unit_ms : e.timeout_ms;
   for (const auto& [k, v] : e.env) ro.env.emplace(k, v);  // the caller's own settings win
+  // Each sanitizer's options: conkit's defaults, then the file's `sanitizer-options:`, unless the
+  // caller, an `env:` header or an `inherit:` of the variable set it whole.
+  for (SanitizerTool t : {SanitizerTool::thread, SanitizerTool::address, SanitizerTool::leak, SanitizerTool::undefined}) {
+    const std::string var = sanitizer_options_variable(t);
+    if (std::find(ro.inherit.begin(), ro.inherit.end(), var) != ro.inherit.end() ||
+        std::find(e.inherit.begin(), e.inherit.end(), var) != e.inherit.end())
+      continue;
+    std::string value = sanitizer_defaults(t);
+    for (const auto& [tool, options] : e.sanitizer_options)
+      if (tool == t) value += ":" + options;
+    ro.env.emplace(var, value);
+  }
   for (const auto& name : e.inherit)
     if (std::find(ro.inherit.begin(), ro.inherit.end(), name) == ro.inherit.end()) ro.inherit.push_back(name);
   return ro;
@@ -106,13 +118,36 @@ class Attempter {
                               [&](const RunGrade& g) { return g.outcome_rule == i; });
       if (!seen) v.emplace_back(e_.outcomes[i].loc, "must-see outcome \"" + e_.outcomes[i].description + "\"");
     }
-    if (e_.race_expected && o_.sanitizer == Sanitizer::tsan &&
-        std::none_of(a_.grades.begin(), a_.grades.end(), [](const RunGrade& g) { return g.race_seen; })) {
-      std::string what = "expected ThreadSanitizer data race";
-      if (e_.race_match) what += " matching " + e_.race_match->to_string();
-      v.emplace_back(SourceLoc{e_.path, 0, 0}, what);
+    for (std::size_t x = 0; x < e_.reports.size(); ++x) {
+      const auto& want = e_.reports[x];
+      if (!can_report(want.tool)) continue;
+      bool seen = std::any_of(a_.grades.begin(), a_.grades.end(), [&](const RunGrade& g) {
+        return x < g.reports_seen.size() && g.reports_seen[x];
+      });
+      if (seen) continue;
+      std::string what;
+      if (want.from_race_header) {
+        what = "expected ThreadSanitizer data race";
+        if (e_.race_match) what += " matching " + e_.race_match->to_string();
+      } else {
+        what = "expected " + want.to_string();
+        if (!want.checks.empty()) what += " {...} (block held in no run)";
+      }
+      v.emplace_back(want.loc, what);
     }
     return v;
+  }
+
+  // Whether a report of `tool` can show up: the program was built with it (--sanitizer; the asan
+  // build has AddressSanitizer, LeakSanitizer and UBSan) or some run printed one (so it was, or a
+  // child was, whatever --sanitizer says).
+  bool can_report(SanitizerTool tool) const {
+    if (o_.sanitizer == Sanitizer::tsan && tool == SanitizerTool::thread) return true;
+    if (o_.sanitizer == Sanitizer::asan && tool != SanitizerTool::thread) return true;
+    for (const auto& r : a_.runs)
+      for (const auto& rep : r.sanitizer_reports)
+        if (sanitizer_tool(rep.tool) == tool) return true;
+    return false;
   }
 
   void medians() {

@@ -191,8 +191,25 @@ long long scan_integer(Scanner& sc, const std::string& what, long long lo, long 
   return v;
 }
 
-// "..." with \" \\ \t \n \r \xNN; the cursor is on the opening quote.
-std::string scan_string(Scanner& sc) {
+// Where a matcher's `${name}` uses are, for the messages about unbound captures.
+struct UseCols {
+  std::vector<int> cols;  // one per Matcher::uses entry
+};
+
+// `${name}` at the cursor (a capture use): returns the name and moves past it, or "" (no move).
+std::string scan_use(Scanner& sc) {
+  if (sc.peek() != '$' || sc.peek(1) != '{' || !is_ident_start(sc.peek(2))) return {};
+  std::size_t e = sc.pos + 2;
+  while (e < sc.s.size() && is_ident_char(sc.s[e])) ++e;
+  if (e >= sc.s.size() || sc.s[e] != '}') return {};
+  std::string name(sc.s.substr(sc.pos + 2, e - sc.pos - 2));
+  sc.pos = e + 1;
+  return name;
+}
+
+// "..." with \" \\ \t \n \r \$ \xNN; the cursor is on the opening quote. With `uses`, `${name}`
+// is a capture use (recorded, not part of the text) and `\$` a plain '$'.
+std::string scan_string(Scanner& sc, std::vector<CaptureUse>* uses = nullptr, UseCols* cols = nullptr) {
   int open = sc.col();
   ++sc.pos;
   std::string out;
@@ -204,6 +221,14 @@ std::string scan_string(Scanner& sc) {
     if (c == '"') {
       ++sc.pos;
       return out;
+    }
+    if (uses && c == '$') {
+      int at = sc.col();
+      if (std::string name = scan_use(sc); !name.empty()) {
+        uses->push_back(CaptureUse{out.size(), name});
+        if (cols) cols->cols.push_back(at);
+        continue;
+      }
     }
     if (c != '\\') {
       out += c;
@@ -221,6 +246,7 @@ std::string scan_string(Scanner& sc) {
     switch (e) {
       case '"': out += '"'; break;
       case '\\': out += '\\'; break;
+      case '$': out += '$'; break;
       case 't': out += '\t'; break;
       case 'n': out += '\n'; break;
       case 'r': out += '\r'; break;
@@ -234,18 +260,41 @@ std::string scan_string(Scanner& sc) {
         break;
       }
       default:
-        sc.fail(esc, "expected an escape (\\\" \\\\ \\t \\n \\r \\xNN), found '" +
+        sc.fail(esc, "expected an escape (\\\" \\\\ \\t \\n \\r \\$ \\xNN), found '" +
                          display(sc.s.substr(sc.pos, 2)) + "'");
     }
     sc.pos += 2;
   }
 }
 
-// /.../ where \/ is a slash; other escapes are kept for the regex engine. Validated here.
-std::string scan_regex(Scanner& sc) {
+// The names of a regex's named groups: (?<name>...) and (?P<name>...), outside escapes.
+std::vector<std::string> named_groups(const std::string& re) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < re.size(); ++i) {
+    if (re[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (re.compare(i, 2, "(?") != 0) continue;
+    std::size_t j = i + 2;
+    if (j < re.size() && re[j] == 'P') ++j;
+    if (j >= re.size() || re[j] != '<' || j + 1 >= re.size() || !is_ident_start(re[j + 1])) continue;
+    std::size_t e = j + 1;
+    while (e < re.size() && is_ident_char(re[e])) ++e;
+    if (e < re.size() && re[e] == '>') {
+      std::string n = re.substr(j + 1, e - j - 1);
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
+  }
+  return names;
+}
+
+// /.../ where \/ is a slash; other escapes are kept for the regex engine. Validated here (a
+// capture use counts as an empty group). With `uses`, `${name}` is a capture use.
+std::string scan_regex(Scanner& sc, std::vector<CaptureUse>* uses = nullptr, UseCols* cols = nullptr) {
   int open = sc.col();
   ++sc.pos;
-  std::string out;
+  std::string out, checked;
   while (true) {
     if (sc.at_end())
       sc.fail(sc.col(), "expected '/' to close the regex opened at col " + std::to_string(open) +
@@ -255,18 +304,31 @@ std::string scan_regex(Scanner& sc) {
       ++sc.pos;
       break;
     }
+    if (uses && c == '$') {
+      int at = sc.col();
+      if (std::string name = scan_use(sc); !name.empty()) {
+        uses->push_back(CaptureUse{out.size(), name});
+        if (cols) cols->cols.push_back(at);
+        checked += "(?:)";
+        continue;
+      }
+    }
     if (c == '\\' && sc.pos + 1 < sc.s.size()) {
-      if (sc.s[sc.pos + 1] != '/') out += '\\';
-      out += sc.s[sc.pos + 1];
+      std::string piece;
+      if (sc.s[sc.pos + 1] != '/') piece += '\\';
+      piece += sc.s[sc.pos + 1];
+      out += piece;
+      checked += piece;
       sc.pos += 2;
       continue;
     }
     out += c;
+    checked += c;
     ++sc.pos;
   }
-  if (out.empty()) sc.fail(open, "expected a non-empty regex, found '//'");
+  if (out.empty() && (!uses || uses->empty())) sc.fail(open, "expected a non-empty regex, found '//'");
   try {
-    boost::regex re(out, boost::regex::perl);
+    boost::regex re(checked, boost::regex::perl);
   } catch (const std::exception& e) {
     sc.fail(open, "expected a valid Perl regex, found /" + display(out, 40) + "/: " +
                       display(e.what(), 200));
@@ -274,17 +336,26 @@ std::string scan_regex(Scanner& sc) {
   return out;
 }
 
-Matcher scan_matcher(Scanner& sc) {
+// "string", ~"substring" or /regex/, capture uses and named groups recorded.
+Matcher scan_matcher(Scanner& sc, UseCols* cols = nullptr) {
   sc.ws();
   Matcher m;
   if (sc.peek() == '"') {
     m.kind = Matcher::Kind::exact;
-    m.text = scan_string(sc);
+    m.text = scan_string(sc, &m.uses, cols);
+  } else if (sc.peek() == '~' && sc.peek(1) == '"') {
+    int open = sc.col();
+    ++sc.pos;
+    m.kind = Matcher::Kind::substring;
+    m.text = scan_string(sc, &m.uses, cols);
+    if (m.text.find_first_not_of(" \t") == std::string::npos && m.uses.empty())
+      sc.fail(open, "expected a non-blank ~\"substring\", found '~\"" + display(m.text) + "\"'");
   } else if (sc.peek() == '/') {
     m.kind = Matcher::Kind::regex;
-    m.text = scan_regex(sc);
+    m.text = scan_regex(sc, &m.uses, cols);
+    m.binds = named_groups(m.text);
   } else {
-    sc.expected("a matcher (\"string\" or /regex/)");
+    sc.expected("a matcher (\"string\", ~\"substring\" or /regex/)");
   }
   return m;
 }
@@ -641,6 +712,15 @@ class FileParser {
   }
 
  private:
+  // An ordered sequence of checks: the file's output section, or one report block. It knows what
+  // came last on each stream (adjacency continues a line check) and which captures are bound.
+  struct Sequence {
+    enum class Prev { none, line, group };
+    std::vector<OutputStep>* steps = nullptr;
+    Prev prev[2] = {Prev::none, Prev::none};
+    std::set<std::string> bound;  // capture names bound by earlier checks
+  };
+
   ParseResult result_;
   ExpectFile& f_ = result_.file;
   bool proves_is_pass_ = false;
@@ -648,7 +728,11 @@ class FileParser {
   std::map<std::string, int> label_lines_;
   std::set<std::string> env_names_;
   std::optional<AnyOrderGroup> group_;
+  std::optional<ReportExpectation> report_;  // an open report block
+  Sequence main_{&result_.file.steps, {}, {}};
+  Sequence report_seq_;
   SourceLoc marker_loc_;
+  SourceLoc race_loc_;
 
   bool stopped() const { return result_.errors.size() >= kMaxErrors; }
   SourceLoc loc(const Scanner& sc, int col) const { return SourceLoc{f_.path, sc.line, col}; }
@@ -689,6 +773,43 @@ class FileParser {
     return len > 0 && j < sc.s.size() && sc.s[j] == ':' ? len : 0;
   }
 
+  static int si(Stream s) { return s == Stream::out ? 0 : 1; }
+
+  // Every `${name}` must name a capture an earlier check binds.
+  void check_uses(const Scanner& sc, const Matcher& m, const UseCols& cols, const Sequence& seq) const {
+    for (std::size_t i = 0; i < m.uses.size(); ++i)
+      if (!seq.bound.count(m.uses[i].name))
+        sc.fail(i < cols.cols.size() ? cols.cols[i] : sc.col(),
+                "expected a capture bound by an earlier check (a named group (?<" + m.uses[i].name +
+                    ">...) in an out/err regex), found '${" + display(m.uses[i].name) + "}'");
+  }
+  Matcher matcher_in(Scanner& sc, const Sequence& seq) {
+    UseCols cols;
+    Matcher m = scan_matcher(sc, &cols);
+    check_uses(sc, m, cols, seq);
+    return m;
+  }
+
+  // `out`, `err-next`, ...: the stream and the form, or nullopt if `kw` is no line-check keyword.
+  struct LineKeyword {
+    Stream stream;
+    Adjacency adjacency;
+    bool ranged_not;
+  };
+  static std::optional<LineKeyword> line_keyword(const std::string& kw) {
+    Stream st;
+    std::string rest;
+    if (kw.rfind("out", 0) == 0) st = Stream::out, rest = kw.substr(3);
+    else if (kw.rfind("err", 0) == 0) st = Stream::err, rest = kw.substr(3);
+    else return std::nullopt;
+    if (rest.empty()) return LineKeyword{st, Adjacency::after, false};
+    if (rest == "-next") return LineKeyword{st, Adjacency::next, false};
+    if (rest == "-same") return LineKeyword{st, Adjacency::same, false};
+    if (rest == "-empty") return LineKeyword{st, Adjacency::empty, false};
+    if (rest == "-not") return LineKeyword{st, Adjacency::after, true};
+    return std::nullopt;
+  }
+
   void statement(Scanner& sc) {
     std::size_t start = sc.pos;
     int col = sc.col();
@@ -697,18 +818,46 @@ class FileParser {
       return;
     }
     if (header_key_length(sc) > 0) {
+      if (report_) sc.fail(col, "expected an err check or '}' in the report block opened at line " +
+                                    std::to_string(report_->loc.line) + ", found a header");
       header(sc);
       return;
     }
-    if (sc.peek() == '}') sc.fail(col, "expected a statement, found '}' without an open any-order group");
+    Sequence& seq = report_ ? report_seq_ : main_;
+    if (sc.peek() == '}') {
+      if (report_) return close_report(sc, col);
+      sc.fail(col, "expected a statement, found '}' without an open any-order group or report block");
+    }
     std::string kw = sc.keyword();
-    if (kw == "out" || kw == "err") {
-      f_.steps.emplace_back(line_check(sc, kw, col));
+    if (report_) {
+      auto lk = line_keyword(kw);
+      if (kw == "any-order") {
+        open_group(sc, col);
+        return;
+      }
+      if (!lk || lk->stream != Stream::err) {
+        sc.pos = start;
+        sc.expected("an err check (err, err-next, err-same, err-empty, err-not), any-order or '}' in the "
+                    "report block opened at line " + std::to_string(report_->loc.line) +
+                    " (a report is stderr text)");
+      }
+    }
+    if (auto lk = line_keyword(kw)) {
+      if (lk->ranged_not) {
+        RangedNot n{loc(sc, col), lk->stream, matcher_in(sc, seq)};
+        sc.expect_eol();
+        seq.steps->emplace_back(std::move(n));
+        return;
+      }
+      LineCheck c = line_check(sc, kw, *lk, col, seq);
+      seq.prev[si(c.stream)] = Sequence::Prev::line;
+      for (const auto& b : c.matcher.binds) seq.bound.insert(b);
+      seq.steps->emplace_back(std::move(c));
     } else if (kw == "any-order") {
       open_group(sc, col);
     } else if (kw == "not") {
       NotCheck n{loc(sc, col), stream(sc, "'out' or 'err' after 'not'"), {}};
-      n.matcher = scan_matcher(sc);
+      n.matcher = matcher_in(sc, main_);
       sc.expect_eol();
       f_.nots.push_back(std::move(n));
     } else if (kw == "count") {
@@ -717,9 +866,12 @@ class FileParser {
       time_check(sc, col, start);
     } else if (kw == "outcome" || kw == "require") {
       outcome(sc, col, kw == "outcome");
+    } else if (kw == "report") {
+      open_report(sc, col);
     } else {
       sc.pos = start;
-      sc.expected("a header or a statement (out, err, any-order, not, count, time, outcome, require)");
+      sc.expected("a header or a statement (out, err, out-next, out-same, out-empty, out-not, any-order, "
+                  "not, count, report, time, outcome, require)");
     }
   }
 
@@ -742,26 +894,43 @@ class FileParser {
     return sc.ident();
   }
 
-  // out/err M [xK] [@label], the keyword already read.
-  LineCheck line_check(Scanner& sc, const std::string& kw, int col) {
+  // out/err[-next|-same|-empty] [M] [xK] [@label], the keyword already read.
+  LineCheck line_check(Scanner& sc, const std::string& kw, const LineKeyword& lk, int col, const Sequence& seq) {
     LineCheck c;
     c.loc = loc(sc, col);
-    c.stream = kw == "out" ? Stream::out : Stream::err;
-    c.matcher = scan_matcher(sc);
+    c.stream = lk.stream;
+    c.adjacency = lk.adjacency;
+    if (c.adjacency != Adjacency::after && !group_) {
+      auto prev = seq.prev[si(c.stream)];
+      if (prev != Sequence::Prev::line)
+        sc.fail(col, "expected a " + std::string(c.stream == Stream::out ? "out" : "err") + " check before '" + kw +
+                         "' to continue from, found " +
+                         (prev == Sequence::Prev::none ? std::string(report_ ? "the start of the report block"
+                                                                            : "none on its stream")
+                                                       : std::string("an any-order group")));
+    }
+    if (c.adjacency != Adjacency::empty) c.matcher = matcher_in(sc, seq);
     bool have_times = false;
     int label_col = 0;
+    const bool times_allowed = c.adjacency != Adjacency::same;
     while (!sc.eol()) {
-      if (!have_times && sc.peek() == 'x' && (is_digit(sc.peek(1)) || sc.peek(1) == '$')) {
+      if (times_allowed && !have_times && sc.peek() == 'x' && (is_digit(sc.peek(1)) || sc.peek(1) == '$')) {
         ++sc.pos;
         c.times = scan_count(sc, "a count of lines", 1);
         have_times = true;
       } else if (c.label.empty() && sc.peek() == '@') {
         label_col = sc.col();
         c.label = label(sc);
+      } else if (c.adjacency == Adjacency::empty && !have_times && c.label.empty() &&
+                 (sc.peek() == '"' || sc.peek() == '/' || sc.peek() == '~')) {
+        sc.expected("xCOUNT, @label or end of line ('" + kw + "' takes no matcher)");
       } else {
-        sc.expected(c.label.empty() ? "xCOUNT, @label or end of line" : "end of line");
+        sc.expected(!c.label.empty() ? "end of line" : times_allowed ? "xCOUNT, @label or end of line"
+                                                                      : "@label or end of line");
       }
     }
+    if (!c.label.empty() && report_)
+      sc.fail(label_col, "expected no label in a report block (its lines are no events), found '@" + display(c.label) + "'");
     if (!c.label.empty()) define_label(sc, c.label, label_col);
     return c;
   }
@@ -783,6 +952,7 @@ class FileParser {
 
   void group_line(Scanner& sc, int col) {
     std::string opened = std::to_string(group_->loc.line);
+    Sequence& seq = report_ ? report_seq_ : main_;
     if (sc.peek() == '}') {
       ++sc.pos;
       AnyOrderGroup g = std::move(*group_);
@@ -791,24 +961,99 @@ class FileParser {
       if (g.lines.empty())
         sc.fail(col, "expected at least one out/err line in the any-order group opened at line " +
                          opened + ", found '}'");
-      f_.steps.emplace_back(std::move(g));
+      for (const auto& l : g.lines) {
+        seq.prev[si(l.stream)] = Sequence::Prev::group;
+        for (const auto& b : l.matcher.binds) seq.bound.insert(b);
+      }
+      seq.steps->emplace_back(std::move(g));
       return;
     }
     std::size_t start = sc.pos;
     std::string kw = sc.keyword();
-    if (kw != "out" && kw != "err") {
+    auto lk = line_keyword(kw);
+    const bool plain = lk && lk->adjacency == Adjacency::after && !lk->ranged_not;
+    if (!plain || (report_ && lk->stream != Stream::err)) {
       sc.pos = start;
-      sc.expected("'out', 'err' or '}' in the any-order group opened at line " + opened +
-                  (kw == "any-order" ? " (groups do not nest)" : ""));
+      std::string which = report_ ? "'err'" : "'out', 'err'";
+      sc.expected(which + " or '}' in the any-order group opened at line " + opened +
+                  (kw == "any-order" ? " (groups do not nest)"
+                   : lk ? " (adjacency and ranged not have no place in a group)" : ""));
     }
-    group_->lines.push_back(line_check(sc, kw, col));
+    LineCheck c = line_check(sc, kw, *lk, col, seq);
+    group_->lines.push_back(std::move(c));
+  }
+
+  // report TOOL [KIND] [xN | xN..M | xN..] [match M] [{]
+  void open_report(Scanner& sc, int col) {
+    ReportExpectation r;
+    r.loc = loc(sc, col);
+    sc.ws();
+    int tool_col = sc.col();
+    std::string tool = sc.keyword();
+    auto t = sanitizer_tool(tool);
+    if (!t) {
+      sc.pos = static_cast<std::size_t>(tool_col - 1);
+      sc.expected("a sanitizer (tsan, asan, lsan, ubsan, ThreadSanitizer, AddressSanitizer, LeakSanitizer, "
+                  "UndefinedBehaviorSanitizer)");
+    }
+    r.tool = *t;
+    sc.ws();
+    if (sc.peek() == '"' || sc.peek() == '/' || sc.peek() == '~') r.kind = matcher_in(sc, main_);
+    bool open_block = false, have_count = false;
+    while (!sc.eol()) {
+      if (!have_count && sc.peek() == 'x' && is_digit(sc.peek(1))) {
+        ++sc.pos;
+        have_count = true;
+        r.min = scan_integer(sc, "a number of reports", 1, 1'000'000);
+        r.max = r.min;
+        if (sc.accept("..")) {
+          sc.ws();
+          if (is_digit(sc.peek())) {
+            int hi_col = sc.col();
+            r.max = scan_integer(sc, "a number of reports", 1, 1'000'000);
+            if (r.max < r.min)
+              sc.fail(hi_col, "expected A <= B in xA..B, found " + std::to_string(r.min) + ".." + std::to_string(r.max));
+          } else {
+            r.max = -1;
+          }
+        }
+      } else if (!r.match && sc.accept("match")) {
+        r.match = matcher_in(sc, main_);
+      } else if (sc.peek() == '{') {
+        ++sc.pos;
+        open_block = true;
+        sc.expect_eol();
+        break;
+      } else {
+        sc.expected(r.kind ? "xCOUNT, match, '{' or end of line" : "a kind (\"string\" or /regex/), xCOUNT, match, '{' or end of line");
+      }
+    }
+    if (!open_block) {
+      f_.reports.push_back(std::move(r));
+      return;
+    }
+    report_ = std::move(r);
+    report_seq_ = Sequence{};
+    report_seq_.steps = &report_->checks;
+    report_seq_.bound = main_.bound;
+  }
+
+  void close_report(Scanner& sc, int col) {
+    ++sc.pos;
+    ReportExpectation r = std::move(*report_);
+    report_.reset();
+    sc.expect_eol();
+    if (r.checks.empty())
+      sc.fail(col, "expected at least one err check in the report block opened at line " +
+                       std::to_string(r.loc.line) + ", found '}'");
+    f_.reports.push_back(std::move(r));
   }
 
   void count_check(Scanner& sc, int col) {
     CountCheck c;
     c.loc = loc(sc, col);
     c.stream = stream(sc, "'out' or 'err' after 'count'");
-    c.matcher = scan_matcher(sc);
+    c.matcher = matcher_in(sc, main_);
     static constexpr std::pair<std::string_view, CmpOp> ops[] = {
         {"==", CmpOp::eq}, {"!=", CmpOp::ne}, {"<=", CmpOp::le}, {">=", CmpOp::ge},
         {"<", CmpOp::lt},  {">", CmpOp::gt},  {"in", CmpOp::in_range}};
@@ -957,6 +1202,7 @@ class FileParser {
         {"env", true, &FileParser::env_value},
         {"inherit", true, &FileParser::inherit_value},
         {"run", false, &FileParser::run_value},
+        {"sanitizer-options", true, &FileParser::sanitizer_options_value},
     };
     return keys;
   }
@@ -1032,7 +1278,8 @@ class FileParser {
     sc.expect_eol();
   }
 
-  void race_value(Scanner& sc, int) {
+  void race_value(Scanner& sc, int value_col) {
+    race_loc_ = loc(sc, value_col);
     if (sc.accept("expected")) f_.race_expected = true;
     else if (sc.accept("forbidden")) f_.race_expected = false;
     else sc.expected("'expected' or 'forbidden'");
@@ -1040,13 +1287,41 @@ class FileParser {
   }
 
   void race_match_value(Scanner& sc, int) {
-    f_.race_match = scan_matcher(sc);
+    f_.race_match = matcher_in(sc, main_);
     sc.expect_eol();
   }
 
   void deflake_value(Scanner& sc, int) {
     f_.deflake = static_cast<int>(scan_integer(sc, "a number of extra runs", 0, 1'000'000));
     sc.expect_eol();
+  }
+
+  // sanitizer-options: TOOL KEY=VALUE[:KEY=VALUE ...]  (':' or blanks between options)
+  void sanitizer_options_value(Scanner& sc, int value_col) {
+    std::string tool = sc.keyword();
+    auto t = sanitizer_tool(tool);
+    if (!t) {
+      sc.pos = static_cast<std::size_t>(value_col - 1);
+      sc.expected("a sanitizer (tsan, asan, lsan, ubsan)");
+    }
+    sc.ws();
+    std::string options;
+    while (!sc.eol()) {
+      int at = sc.col();
+      std::string key = sc.ident();
+      if (key.empty() || sc.peek() != '=') {
+        sc.pos = static_cast<std::size_t>(at - 1);
+        sc.expected("a sanitizer option KEY=VALUE");
+      }
+      ++sc.pos;
+      std::size_t b = sc.pos;
+      while (sc.pos < sc.s.size() && !is_space(sc.s[sc.pos]) && sc.s[sc.pos] != ':' && sc.s[sc.pos] != '#') ++sc.pos;
+      if (sc.pos == b) sc.expected("a value after '" + key + "='");
+      options += (options.empty() ? "" : ":") + key + "=" + std::string(sc.s.substr(b, sc.pos - b));
+      if (sc.peek() == ':') ++sc.pos;
+    }
+    if (options.empty()) sc.expected("a sanitizer option KEY=VALUE");
+    f_.sanitizer_options.emplace_back(*t, options);
   }
 
   void inherit_value(Scanner& sc, int) {
@@ -1139,11 +1414,25 @@ class FileParser {
   // ---- end of file ----
 
   void finish(const Scanner& last) {
+    const SourceLoc end{f_.path, last.line, static_cast<int>(last.s.size()) + 1};
     if (group_) {
-      error(SourceLoc{f_.path, last.line, static_cast<int>(last.s.size()) + 1},
-            "expected '}' to close the any-order group opened at line " +
-                std::to_string(group_->loc.line) + ", found end of file");
+      error(end, "expected '}' to close the any-order group opened at line " +
+                     std::to_string(group_->loc.line) + ", found end of file");
       group_.reset();
+    }
+    if (report_) {
+      error(end, "expected '}' to close the report block opened at line " +
+                     std::to_string(report_->loc.line) + ", found end of file");
+      report_.reset();
+    }
+    if (f_.race_expected) {  // `race: expected` is `report tsan "data race" [match M]`
+      ReportExpectation r;
+      r.loc = race_loc_;
+      r.tool = SanitizerTool::thread;
+      r.kind = Matcher{Matcher::Kind::exact, "data race", {}, {}};
+      r.match = f_.race_match;
+      r.from_race_header = true;
+      f_.reports.push_back(std::move(r));
     }
     if (!f_.marker.empty() && !label_lines_.count(f_.marker))
       error(marker_loc_, "expected an output label defined in this file, found '@" +
@@ -1182,9 +1471,24 @@ std::string SourceLoc::to_string() const {
 }
 
 std::string Matcher::to_string() const {
-  if (kind == Kind::exact) return "\"" + escape_exact(text) + "\"";
-  std::string out = "/";
+  std::string out;
+  std::size_t u = 0;
+  auto uses_at = [&](std::size_t i) {
+    for (; u < uses.size() && uses[u].at <= i; ++u) out += "${" + uses[u].name + "}";
+  };
+  if (kind != Kind::regex) {
+    out = kind == Kind::substring ? "~\"" : "\"";
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      uses_at(i);
+      if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') out += "\\$";
+      else out += escape_exact(text.substr(i, 1));
+    }
+    uses_at(text.size());
+    return out + "\"";
+  }
+  out = "/";
   for (std::size_t i = 0; i < text.size(); ++i) {
+    uses_at(i);
     if (text[i] == '\\' && i + 1 < text.size()) {
       out += text.substr(i, 2);
       ++i;
@@ -1194,7 +1498,64 @@ std::string Matcher::to_string() const {
       out += text[i];
     }
   }
+  uses_at(text.size());
   return out + "/";
+}
+
+std::string to_string(Adjacency a) {
+  switch (a) {
+    case Adjacency::after: return "";
+    case Adjacency::next: return "-next";
+    case Adjacency::same: return "-same";
+    case Adjacency::empty: return "-empty";
+  }
+  return "";
+}
+
+namespace {
+struct ToolNames {
+  SanitizerTool tool;
+  const char* name;
+  const char* short_name;
+  const char* variable;
+  // conkit's defaults, before any `sanitizer-options:` (docs/expected-format.md says why each).
+  const char* defaults;
+};
+constexpr ToolNames kTools[] = {
+    {SanitizerTool::thread, "ThreadSanitizer", "tsan", "TSAN_OPTIONS",
+     "exitcode=66:atexit_sleep_ms=0:second_deadlock_stack=1"},
+    {SanitizerTool::address, "AddressSanitizer", "asan", "ASAN_OPTIONS",
+     "exitcode=66:detect_leaks=1:abort_on_error=0"},
+    {SanitizerTool::leak, "LeakSanitizer", "lsan", "LSAN_OPTIONS", "exitcode=66"},
+    {SanitizerTool::undefined, "UndefinedBehaviorSanitizer", "ubsan", "UBSAN_OPTIONS",
+     "exitcode=66:print_stacktrace=1"},
+};
+const ToolNames& tool_names(SanitizerTool t) {
+  for (const auto& n : kTools)
+    if (n.tool == t) return n;
+  return kTools[0];
+}
+}  // namespace
+
+std::string to_string(SanitizerTool t) { return tool_names(t).name; }
+std::string short_name(SanitizerTool t) { return tool_names(t).short_name; }
+std::string sanitizer_defaults(SanitizerTool t) { return tool_names(t).defaults; }
+std::string sanitizer_options_variable(SanitizerTool t) { return tool_names(t).variable; }
+std::optional<SanitizerTool> sanitizer_tool(const std::string& name) {
+  for (const auto& n : kTools)
+    if (name == n.name || name == n.short_name) return n.tool;
+  return std::nullopt;
+}
+
+std::string ReportExpectation::to_string() const {
+  std::string s = "report " + short_name(tool);
+  if (kind) s += " " + kind->to_string();
+  if (min != 1 || max != -1) {
+    s += " x" + std::to_string(min);
+    if (max != min) s += ".." + (max < 0 ? std::string() : std::to_string(max));
+  }
+  if (match) s += " match " + match->to_string();
+  return s;
 }
 
 std::string to_string(CmpOp op) {

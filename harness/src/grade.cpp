@@ -85,30 +85,119 @@ bool compare(double a, CmpOp op, double b, double b_hi) {
 
 // ---- matchers -----------------------------------------------------------------------------------
 
-// A compiled Matcher: whole-line equality, or a Perl regex searched in the line.
+using Captures = std::map<std::string, std::string>;
+
+// Where a matcher matched in a line: bytes [begin, end).
+struct Span {
+  std::size_t begin = 0, end = 0;
+};
+
+// `text` as a regex that matches it literally.
+std::string regex_literal(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (std::string_view("\\^$.|?*+()[]{}/-").find(c) != std::string_view::npos) out += '\\';
+    if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+// ~"text": a substring in which every run of blanks matches any run of blanks (FileCheck's
+// default, without --strict-whitespace); blanks at either end do not count.
+std::string substring_regex(const std::string& text, const std::vector<std::pair<std::size_t, std::string>>& values) {
+  std::string out;
+  std::size_t v = 0;
+  bool blank = false;
+  auto flush_blank = [&] {
+    if (blank && !out.empty()) out += "[ \\t]+";
+    blank = false;
+  };
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    for (; v < values.size() && values[v].first == i; ++v) {
+      flush_blank();
+      out += regex_literal(values[v].second);
+    }
+    if (i == text.size()) break;
+    if (text[i] == ' ' || text[i] == '\t') {
+      blank = true;
+      continue;
+    }
+    flush_blank();
+    out += regex_literal(std::string_view(&text[i], 1));
+  }
+  return out;
+}
+
+// A compiled Matcher. Capture uses are filled in from `captures` when it is built; a regex's named
+// groups bind captures when find() is given somewhere to put them.
+//   exact "..."      the whole line equals the text (with `search_exact`: contains it)
+//   substring ~"..." contains the text, blank runs matching blank runs
+//   regex /.../      searched
 class LineMatcher {
  public:
-  explicit LineMatcher(const Matcher& m) : m_(m) {
-    if (m.kind != Matcher::Kind::regex) return;
+  explicit LineMatcher(const Matcher& m, const Captures* captures = nullptr, bool search_exact = false)
+      : m_(m), search_exact_(search_exact) {
+    std::vector<std::pair<std::size_t, std::string>> values;
+    for (const auto& u : m.uses) {
+      auto it = captures ? captures->find(u.name) : Captures::const_iterator{};
+      if (!captures || it == captures->end()) {
+        error_ = "capture ${" + u.name + "} is not bound (the check that binds it did not match)";
+        return;
+      }
+      values.emplace_back(u.at, it->second);
+    }
+    std::string source;
+    if (m.kind == Matcher::Kind::exact) {
+      text_ = m.text;
+      for (auto it = values.rbegin(); it != values.rend(); ++it) text_.insert(it->first, it->second);
+      return;
+    }
+    if (m.kind == Matcher::Kind::substring) {
+      source = substring_regex(m.text, values);
+    } else {
+      source = m.text;
+      for (auto it = values.rbegin(); it != values.rend(); ++it) source.insert(it->first, regex_literal(it->second));
+    }
     try {
-      re_.assign(m.text, boost::regex::perl);
+      re_.assign(source, boost::regex::perl);
     } catch (const std::exception& e) {
       error_ = std::string("invalid regex ") + m.to_string() + ": " + e.what();
     }
   }
   const std::string& error() const { return error_; }
-  bool matches(std::string_view line) const {
-    if (m_.kind == Matcher::Kind::exact) return line == m_.text;
-    if (!error_.empty()) return false;
+
+  // The first match at or after byte `from`; binds the regex's named groups into `bind`.
+  std::optional<Span> find(std::string_view line, std::size_t from = 0, Captures* bind = nullptr) const {
+    if (!error_.empty() || from > line.size()) return std::nullopt;
+    if (m_.kind == Matcher::Kind::exact) {
+      if (search_exact_) {
+        std::size_t at = line.find(text_, from);
+        if (at == std::string_view::npos) return std::nullopt;
+        return Span{at, at + text_.size()};
+      }
+      if (from == 0 && line == text_) return Span{0, line.size()};
+      return std::nullopt;
+    }
     try {
-      return boost::regex_search(line.data(), line.data() + line.size(), re_);
+      boost::match_results<const char*> mr;
+      auto flags = from > 0 ? boost::match_prev_avail : boost::match_default;
+      if (!boost::regex_search(line.data() + from, line.data() + line.size(), mr, re_, flags)) return std::nullopt;
+      Span sp{static_cast<std::size_t>(mr[0].first - line.data()), static_cast<std::size_t>(mr[0].second - line.data())};
+      if (bind)
+        for (const auto& name : m_.binds)
+          if (mr[name].matched) (*bind)[name] = mr[name].str();
+      return sp;
     } catch (const std::exception&) {
-      return false;  // boost gives up on pathological backtracking: treat as no match
+      return std::nullopt;  // boost gives up on pathological backtracking: treat as no match
     }
   }
+  bool matches(std::string_view line) const { return find(line).has_value(); }
 
  private:
   const Matcher& m_;
+  bool search_exact_ = false;
+  std::string text_;  // exact: the text with captures filled in
   boost::regex re_;
   std::string error_;
 };
@@ -419,10 +508,8 @@ class Grader {
   void grade() {
     judge_ending();
     if (g_.status == Status::error || g_.status == Status::skip) return;
-    for (const auto& step : e_.steps) {
-      if (auto* lc = std::get_if<LineCheck>(&step)) ordered_line(*lc);
-      else group(std::get<AnyOrderGroup>(step));
-    }
+    Scope main = main_scope();
+    run_steps(main, e_.steps);
     for (const auto& n : e_.nots) not_check(n);
     for (const auto& c : e_.counts) count_check(c);
     sanitizer_reports();
@@ -449,8 +536,8 @@ class Grader {
     for (const auto& step : e_.steps) {
       if (auto* lc = std::get_if<LineCheck>(&step)) {
         if (!lc->label.empty()) labels_[lc->label];
-      } else {
-        const auto& grp = std::get<AnyOrderGroup>(step);
+      } else if (auto* gp = std::get_if<AnyOrderGroup>(&step)) {
+        const auto& grp = *gp;
         if (!grp.label.empty()) labels_[grp.label];
         for (const auto& l : grp.lines)
           if (!l.label.empty()) labels_[l.label];
@@ -459,6 +546,10 @@ class Grader {
   }
   void bind(const std::string& label, std::size_t line) {
     if (!label.empty()) labels_[label].push_back(line);
+  }
+  std::string_view text(std::size_t line) const { return r_.lines[line].text; }
+  void annotate_line(std::size_t line, std::string note) {
+    if (line < g_.annotations.size()) g_.annotations[line].push_back(std::move(note));
   }
 
   // ---- ending
@@ -510,9 +601,12 @@ class Grader {
         ok = std::find(x.codes.begin(), x.codes.end(), code) != x.codes.end();
         break;
     }
-    // TSan exits 66 after reporting; with an expected race that is the normal ending.
-    if (!ok && code == exit_code::tsan_report && e_.race_expected && o_.sanitizer == Sanitizer::tsan) ok = true;
-    if (!ok) fail(file_loc(), "exited with code " + std::to_string(code) + ", expected exit: " + x.to_string());
+    // No exit code is accepted silently, not even a sanitizer's after an expected report: the file
+    // says `exit: 0, 66` if it accepts the 66 conkit's sanitizer defaults make them exit with.
+    std::string hint;
+    if (code == 66 && !r_.sanitizer_reports.empty())
+      hint = " (66: a sanitizer reported; `exit: " + x.to_string() + ", 66` accepts that ending)";
+    if (!ok) fail(file_loc(), "exited with code " + std::to_string(code) + ", expected exit: " + x.to_string() + hint);
   }
 
   std::string skip_reason() const {
@@ -524,127 +618,311 @@ class Grader {
   }
 
   // ---- ordered output
-  // Up to k positions (in the stream's line list) at or after `from` whose lines match and are
-  // not yet claimed.
-  std::vector<std::size_t> take(Stream s, std::size_t from, long long k, const LineMatcher& m,
+  //
+  // A Scope is one ordered sequence being matched: the file's output section over the whole run,
+  // or a report block over one report's lines. Each stream has a cursor: where matching goes on,
+  // the previous check's last line and where its match ended there (for -next and -same), and the
+  // ranged nots waiting for the next match to close their range.
+  struct PendingNot {
+    const RangedNot* check;
+    std::size_t from;  // position in the stream's line list
+  };
+  struct Cursor {
+    std::size_t next = 0;
+    std::optional<std::size_t> last;
+    std::size_t last_end = 0;
+    bool stopped = false;
+    std::vector<PendingNot> pending;
+  };
+  struct Scope {
+    std::vector<std::size_t> idx[2];  // line indices per stream
+    Cursor cur[2];
+    std::vector<Finding> failures;
+    std::vector<std::pair<std::size_t, std::string>> notes;  // annotations, per line index
+    std::optional<std::size_t> stopped_at;
+    Captures captures;
+    bool main = false;  // the output section: labels bind
+  };
+
+  Scope main_scope() const {
+    Scope sc;
+    sc.idx[0] = out_;
+    sc.idx[1] = err_;
+    sc.main = true;
+    return sc;
+  }
+
+  void run_steps(Scope& sc, const std::vector<OutputStep>& steps) {
+    for (const auto& step : steps) {
+      if (auto* lc = std::get_if<LineCheck>(&step)) ordered_line(sc, *lc);
+      else if (auto* grp = std::get_if<AnyOrderGroup>(&step)) group(sc, *grp);
+      else {
+        const auto& n = std::get<RangedNot>(step);
+        Cursor& c = sc.cur[si(n.stream)];
+        if (!c.stopped) c.pending.push_back(PendingNot{&n, c.next});
+      }
+    }
+    for (Stream s : {Stream::out, Stream::err}) close_nots(sc, s, sc.idx[si(s)].size());
+    if (sc.main) {  // the output section writes straight into the run's grade
+      for (auto& f : sc.failures) g_.failures.push_back(std::move(f));
+      for (auto& [line, note] : sc.notes) annotate_line(line, std::move(note));
+      if (sc.stopped_at && !g_.stopped_at) g_.stopped_at = sc.stopped_at;
+      captures_ = sc.captures;
+    }
+  }
+
+  // The next match on `s` is at position `upto`: the ranged nots before it hold on [from, upto).
+  void close_nots(Scope& sc, Stream s, std::size_t upto) {
+    Cursor& c = sc.cur[si(s)];
+    if (c.stopped) return c.pending.clear();
+    for (const auto& p : c.pending) {
+      LineMatcher m(p.check->matcher, &sc.captures);
+      if (!m.error().empty()) {
+        sc.failures.push_back(Finding{p.check->loc, m.error(), std::nullopt});
+        continue;
+      }
+      const auto& idx = sc.idx[si(s)];
+      for (std::size_t q = p.from; q < upto && q < idx.size(); ++q) {
+        if (!m.matches(text(idx[q]))) continue;
+        std::string range = upto < idx.size() ? " before " + std::string(stream_name(s)) + " line " +
+                                                    std::to_string(upto + 1)
+                                              : " before the end of " + std::string(stream_name(s));
+        sc.notes.emplace_back(idx[q], std::string(word(s)) + "-not (" + short_loc(p.check->loc) + ") FORBIDDEN here");
+        sc.failures.push_back(Finding{p.check->loc,
+                                      std::string(word(s)) + "-not " + p.check->matcher.to_string() + ": " +
+                                          stream_name(s) + " line " + std::to_string(q + 1) + " matches, between " +
+                                          (p.from == 0 ? std::string("the start") : "line " + std::to_string(p.from)) +
+                                          " and the next match" + range + ": \"" +
+                                          escape_for_display(std::string(text(idx[q]))) + "\"",
+                                      idx[q]});
+        break;
+      }
+    }
+    c.pending.clear();
+  }
+
+  // Up to k positions at or after `from` whose lines match and are not yet claimed.
+  std::vector<std::size_t> take(const Scope& sc, Stream s, std::size_t from, long long k, const LineMatcher& m,
                                 const std::set<std::size_t>* claimed) const {
     std::vector<std::size_t> found;
-    const auto& idx = lines_of(s);
+    const auto& idx = sc.idx[si(s)];
     for (std::size_t p = from; p < idx.size() && static_cast<long long>(found.size()) < k; ++p) {
       if (claimed && claimed->count(idx[p])) continue;
-      if (m.matches(r_.lines[idx[p]].text)) found.push_back(p);
+      if (m.find(text(idx[p]))) found.push_back(p);
     }
     return found;
   }
 
-  std::string where(Stream s) const {
-    const std::size_t c = cursor_[si(s)];
+  std::string where(const Scope& sc, Stream s) const {
+    const std::size_t c = sc.cur[si(s)].next;
     if (c == 0) return std::string("on ") + stream_name(s);
     return std::string("after ") + stream_name(s) + " line " + std::to_string(c);
   }
 
-  // Ordered matching on stream `s` failed at its cursor: checks after this one on the stream are
-  // not tried (FileCheck stops at the first failed CHECK; the cursor has no meaning past it).
-  void stop(Stream s) {
-    stopped_[si(s)] = true;
-    if (g_.stopped_at) return;
-    const auto& idx = lines_of(s);
-    const std::size_t c = cursor_[si(s)];
-    g_.stopped_at = c < idx.size() ? idx[c] : r_.lines.size();  // lines.size(): at the end
+  // Ordered matching on stream `s` failed at `at` (a position; the cursor if not given): checks
+  // after this one on the stream are not tried (FileCheck stops at the first failed CHECK).
+  void stop(Scope& sc, Stream s, std::optional<std::size_t> at = std::nullopt) {
+    sc.cur[si(s)].stopped = true;
+    if (sc.stopped_at) return;
+    const auto& idx = sc.idx[si(s)];
+    const std::size_t c = at.value_or(sc.cur[si(s)].next);
+    sc.stopped_at = c < idx.size() ? idx[c] : r_.lines.size();  // lines.size(): at the end
   }
-  std::optional<std::size_t> cursor_line(Stream s) const {
-    const auto& idx = lines_of(s);
-    const std::size_t c = cursor_[si(s)];
-    if (c < idx.size()) return idx[c];
+  std::optional<std::size_t> line_at(const Scope& sc, Stream s, std::size_t pos) const {
+    const auto& idx = sc.idx[si(s)];
+    if (pos < idx.size()) return idx[pos];
     return std::nullopt;
   }
 
-  void annotate(std::size_t line, const LineCheck& lc, const std::string& label, std::size_t i, long long k) {
-    std::string a = word(lc.stream);
+  std::string check_word(const LineCheck& lc) const { return word(lc.stream) + to_string(lc.adjacency); }
+
+  void annotate(Scope& sc, std::size_t line, const LineCheck& lc, const std::string& label, std::size_t i,
+                long long k, const Captures& before) {
+    std::string a = check_word(lc);
     if (!label.empty()) a += " @" + label;
     a += " " + std::to_string(i) + "/" + std::to_string(k) + " (" + short_loc(lc.loc) + ")";
-    g_.annotations[line].push_back(std::move(a));
+    for (const auto& name : lc.matcher.binds) {
+      auto it = sc.captures.find(name);
+      auto was = before.find(name);
+      if (it != sc.captures.end() && (was == before.end() || was->second != it->second))
+        a += " ${" + name + "} = \"" + escape_for_display(it->second) + "\"";
+    }
+    sc.notes.emplace_back(line, std::move(a));
   }
 
-  // Matches one out/err check; returns the positions found, or nullopt if the count is invalid.
-  std::optional<std::vector<std::size_t>> match_line(const LineCheck& lc, const std::set<std::size_t>* claimed,
-                                                     const std::string& shown_label, long long& k) {
+  // The matched positions are final: annotate, bind labels, move the cursor, close ranged nots.
+  void commit(Scope& sc, const LineCheck& lc, const std::vector<std::size_t>& found, const std::string& shown_label,
+              long long k, const LineMatcher& m) {
+    const auto& idx = sc.idx[si(lc.stream)];
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      Captures before = sc.captures;
+      if (lc.adjacency != Adjacency::empty) m.find(text(idx[found[i]]), i == 0 && lc.adjacency == Adjacency::same
+                                                                               ? sc.cur[si(lc.stream)].last_end : 0,
+                                                   &sc.captures);
+      annotate(sc, idx[found[i]], lc, shown_label, i + 1, k, before);
+      if (sc.main) bind(lc.label, idx[found[i]]);
+    }
+  }
+
+  // Resolves xK and compiles the matcher; nullopt (and a failure) if either cannot be done.
+  std::optional<long long> prepare(Scope& sc, const LineCheck& lc, std::optional<LineMatcher>& m) {
     std::string why;
     auto kk = resolve(lc.times, r_, why);
     if (!kk) {
-      fail(lc.loc, "cannot count lines for " + lc.matcher.to_string() + ": " + why, cursor_line(lc.stream));
+      sc.failures.push_back(Finding{lc.loc, "cannot count lines for " + lc.matcher.to_string() + ": " + why,
+                                    line_at(sc, lc.stream, sc.cur[si(lc.stream)].next)});
       return std::nullopt;
     }
-    k = *kk;
-    LineMatcher m(lc.matcher);
-    if (!m.error().empty()) {
-      fail(lc.loc, m.error());
+    m.emplace(lc.matcher, &sc.captures);
+    if (!m->error().empty()) {
+      sc.failures.push_back(Finding{lc.loc, check_word(lc) + " " + lc.matcher.to_string() + ": " + m->error(),
+                                    line_at(sc, lc.stream, sc.cur[si(lc.stream)].next)});
       return std::nullopt;
     }
-    auto found = take(lc.stream, cursor_[si(lc.stream)], k, m, claimed);
-    const auto& idx = lines_of(lc.stream);
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      annotate(idx[found[i]], lc, shown_label, i + 1, k);
-      bind(lc.label, idx[found[i]]);
-    }
-    if (static_cast<long long>(found.size()) < k) {
-      fail(lc.loc,
-           fmt::format("expected {} {} matching {} {}, found {}", k, lines_word(k), lc.matcher.to_string(),
-                       where(lc.stream), found.size()),
-           cursor_line(lc.stream));
-    }
-    return found;
+    return kk;
   }
 
-  void ordered_line(const LineCheck& lc) {
-    if (stopped_[si(lc.stream)]) return;
-    long long k = 0;
-    auto found = match_line(lc, nullptr, lc.label, k);
-    if (!found || static_cast<long long>(found->size()) < k) {
-      stop(lc.stream);
-      return;
+  void ordered_line(Scope& sc, const LineCheck& lc) {
+    Cursor& cur = sc.cur[si(lc.stream)];
+    if (cur.stopped) return;
+    std::optional<LineMatcher> m;
+    auto k = prepare(sc, lc, m);
+    if (!k) return stop(sc, lc.stream);
+    if (lc.adjacency != Adjacency::after) return adjacent_line(sc, lc, *k, *m);
+    auto found = take(sc, lc.stream, cur.next, *k, *m, nullptr);
+    commit(sc, lc, found, lc.label, *k, *m);
+    if (static_cast<long long>(found.size()) < *k) {
+      sc.failures.push_back(Finding{lc.loc,
+                                    fmt::format("expected {} {} matching {} {}, found {}", *k, lines_word(*k),
+                                                lc.matcher.to_string(), where(sc, lc.stream), found.size()),
+                                    line_at(sc, lc.stream, cur.next)});
+      return stop(sc, lc.stream);
     }
-    if (!found->empty()) cursor_[si(lc.stream)] = found->back() + 1;
+    if (found.empty()) return;
+    close_nots(sc, lc.stream, found.front());
+    moved(sc, lc.stream, found.back(), *m, 0);
   }
 
-  void group(const AnyOrderGroup& grp) {
-    for (const auto& lc : grp.lines)
-      if (stopped_[si(lc.stream)]) return;
-    std::set<std::size_t> claimed;
-    std::optional<std::size_t> last[2];
-    std::optional<Stream> failed;
-    for (const auto& lc : grp.lines) {
-      long long k = 0;
-      auto found = match_line(lc, &claimed, lc.label.empty() ? grp.label : lc.label, k);
-      const auto& idx = lines_of(lc.stream);
-      if (found) {
-        for (std::size_t p : *found) {
-          claimed.insert(idx[p]);
-          bind(grp.label, idx[p]);
-          auto& l = last[si(lc.stream)];
-          if (!l || p > *l) l = p;
-        }
+  // The previous check's last line is now `pos`; its match there ends where `m` ends (from `from`).
+  void moved(Scope& sc, Stream s, std::size_t pos, const LineMatcher& m, std::size_t from) {
+    Cursor& cur = sc.cur[si(s)];
+    cur.last = pos;
+    auto span = m.find(text(sc.idx[si(s)][pos]), from);
+    cur.last_end = span ? span->end : text(sc.idx[si(s)][pos]).size();
+    cur.next = pos + 1;
+  }
+
+  // -next (the next K lines), -empty (the next K lines are empty), -same (further on the line of
+  // the previous match). A break is reported at the line where adjacency failed.
+  void adjacent_line(Scope& sc, const LineCheck& lc, long long k, const LineMatcher& m) {
+    Cursor& cur = sc.cur[si(lc.stream)];
+    const auto& idx = sc.idx[si(lc.stream)];
+    const std::string prev = cur.last ? std::string(stream_name(lc.stream)) + " line " + std::to_string(*cur.last + 1)
+                                      : std::string("the start of ") + stream_name(lc.stream);
+    std::vector<std::size_t> found;
+    if (lc.adjacency == Adjacency::same) {
+      if (cur.last && m.find(text(idx[*cur.last]), cur.last_end)) found.push_back(*cur.last);
+      if (found.empty()) {
+        const std::size_t at = cur.last.value_or(0);
+        std::string line = at < idx.size() ? "\"" + escape_for_display(std::string(text(idx[at]))) + "\"" : "nothing";
+        if (at < idx.size())
+          sc.notes.emplace_back(idx[at], check_word(lc) + " (" + short_loc(lc.loc) + ") NOT FOUND further on this line");
+        sc.failures.push_back(Finding{lc.loc,
+                                      check_word(lc) + ": expected " + lc.matcher.to_string() + " further on " + prev +
+                                          " (after byte " + std::to_string(cur.last_end) + "), found " + line,
+                                      line_at(sc, lc.stream, at)});
+        return stop(sc, lc.stream, at);
       }
-      if ((!found || static_cast<long long>(found->size()) < k) && !failed) failed = lc.stream;
-    }
-    if (failed) {
-      stop(*failed);
-      for (const auto& lc : grp.lines) stopped_[si(lc.stream)] = true;
+      commit(sc, lc, found, lc.label, 1, m);
+      const std::size_t from = cur.last_end;
+      moved(sc, lc.stream, found.back(), m, from);
       return;
     }
-    for (int s = 0; s < 2; ++s)
-      if (last[s]) cursor_[s] = *last[s] + 1;
+    const std::string want = lc.adjacency == Adjacency::empty ? std::string("an empty line") : "a line matching " + lc.matcher.to_string();
+    for (long long i = 0; i < k; ++i) {
+      const std::size_t p = cur.next + static_cast<std::size_t>(i);
+      const bool ok = p < idx.size() && (lc.adjacency == Adjacency::empty ? text(idx[p]).empty()
+                                                                          : m.find(text(idx[p])).has_value());
+      if (ok) {
+        found.push_back(p);
+        continue;
+      }
+      commit(sc, lc, found, lc.label, k, m);
+      std::string got = p < idx.size() ? "\"" + escape_for_display(std::string(text(idx[p]))) + "\""
+                                       : "the end of " + std::string(stream_name(lc.stream));
+      if (p < idx.size())
+        sc.notes.emplace_back(idx[p], check_word(lc) + " (" + short_loc(lc.loc) + ") ADJACENCY BROKEN: expected " + want);
+      sc.failures.push_back(Finding{lc.loc,
+                                    check_word(lc) + ": expected " + want + " as " + stream_name(lc.stream) + " line " +
+                                        std::to_string(p + 1) + " (right after " +
+                                        (i == 0 ? prev : "line " + std::to_string(p)) + "), found " + got,
+                                    line_at(sc, lc.stream, p)});
+      return stop(sc, lc.stream, p);
+    }
+    commit(sc, lc, found, lc.label, k, m);
+    if (found.empty()) return;
+    close_nots(sc, lc.stream, found.front());
+    moved(sc, lc.stream, found.back(), m, 0);
+  }
+
+  void group(Scope& sc, const AnyOrderGroup& grp) {
+    for (const auto& lc : grp.lines)
+      if (sc.cur[si(lc.stream)].stopped) return;
+    std::set<std::size_t> claimed;
+    std::optional<std::size_t> first[2], last[2];
+    std::optional<Stream> failed;
+    std::optional<std::size_t> failed_line;
+    for (const auto& lc : grp.lines) {
+      std::optional<LineMatcher> m;
+      auto k = prepare(sc, lc, m);
+      if (!k) {
+        if (!failed) failed = lc.stream;
+        continue;
+      }
+      const auto& idx = sc.idx[si(lc.stream)];
+      auto found = take(sc, lc.stream, sc.cur[si(lc.stream)].next, *k, *m, &claimed);
+      commit(sc, lc, found, lc.label.empty() ? grp.label : lc.label, *k, *m);
+      for (std::size_t p : found) {
+        claimed.insert(idx[p]);
+        if (sc.main) bind(grp.label, idx[p]);
+        auto& l = last[si(lc.stream)];
+        if (!l || p > *l) l = p;
+        auto& f = first[si(lc.stream)];
+        if (!f || p < *f) f = p;
+      }
+      if (static_cast<long long>(found.size()) < *k) {
+        sc.failures.push_back(Finding{lc.loc,
+                                      fmt::format("expected {} {} matching {} {}, found {}", *k, lines_word(*k),
+                                                  lc.matcher.to_string(), where(sc, lc.stream), found.size()),
+                                      line_at(sc, lc.stream, sc.cur[si(lc.stream)].next)});
+        if (!failed) failed = lc.stream;
+      }
+    }
+    (void)failed_line;
+    if (failed) {
+      stop(sc, *failed);
+      for (const auto& lc : grp.lines) sc.cur[si(lc.stream)].stopped = true;
+      return;
+    }
+    for (Stream s : {Stream::out, Stream::err}) {
+      if (!last[si(s)]) continue;
+      close_nots(sc, s, *first[si(s)]);
+      Cursor& cur = sc.cur[si(s)];
+      cur.last = *last[si(s)];
+      cur.last_end = text(sc.idx[si(s)][*last[si(s)]]).size();
+      cur.next = *last[si(s)] + 1;
+    }
   }
 
   // ---- not / count
   void not_check(const NotCheck& n) {
-    LineMatcher m(n.matcher);
+    LineMatcher m(n.matcher, &captures_);
     if (!m.error().empty()) return fail(n.loc, m.error());
     std::vector<std::size_t> hits;
     for (std::size_t i : lines_of(n.stream))
       if (m.matches(r_.lines[i].text)) {
         hits.push_back(i);
-        g_.annotations[i].push_back(std::string("not ") + word(n.stream) + " (" + short_loc(n.loc) + ") FORBIDDEN");
+        annotate_line(i, std::string("not ") + word(n.stream) + " (" + short_loc(n.loc) + ") FORBIDDEN");
       }
     if (hits.empty()) return;
     std::string msg = std::string("forbidden ") + stream_name(n.stream) + " line matches " + n.matcher.to_string() +
@@ -654,7 +932,7 @@ class Grader {
   }
 
   void count_check(const CountCheck& c) {
-    LineMatcher m(c.matcher);
+    LineMatcher m(c.matcher, &captures_);
     if (!m.error().empty()) return fail(c.loc, m.error());
     long long found = 0;
     for (std::size_t i : lines_of(c.stream))
@@ -672,28 +950,93 @@ class Grader {
   }
 
   // ---- sanitizer reports
+  //
+  // Each `report` statement selects the reports of its tool, kind and `match`; they are expected.
+  // In a run that shows some, their number must be in range and, with a block, at least one of
+  // them must satisfy it (else the run fails: the report is there but says something else). A run
+  // without any is fine here; check() wants one in some run. Reports no statement selects fail.
+  bool selects(const ReportExpectation& x, const SanitizerReport& rep, bool with_match = true) const {
+    auto tool = sanitizer_tool(rep.tool);
+    if (!tool || *tool != x.tool) return false;
+    if (x.kind && !LineMatcher(*x.kind, &captures_).matches(rep.kind)) return false;
+    if (with_match && x.match && !LineMatcher(*x.match, &captures_, true).matches(rep.text)) return false;
+    return true;
+  }
+
+  // The report block against one report's lines: its own scope, captures starting from the
+  // output section's.
+  Scope report_scope(const SanitizerReport& rep) const {
+    Scope sc;
+    for (std::size_t i = rep.first_line; i <= rep.last_line && i < r_.lines.size(); ++i)
+      if (r_.lines[i].stream == Stream::err) sc.idx[1].push_back(i);
+    sc.captures = captures_;
+    return sc;
+  }
+
+  static std::string report_words(const SanitizerReport& rep) {
+    std::string where = rep.location.empty() ? rep.first_frame : rep.location;
+    return rep.tool + " report: " + rep.kind + (where.empty() ? "" : " at " + where);
+  }
+
   void sanitizer_reports() {
-    const bool race_ok = e_.race_expected && o_.sanitizer == Sanitizer::tsan;
-    std::optional<LineMatcher> race_match;
-    if (e_.race_match) race_match.emplace(*e_.race_match);
-    for (const auto& rep : r_.sanitizer_reports) {
-      const bool is_race = rep.tool == "ThreadSanitizer" && rep.kind == "data race";
-      std::string where = rep.location.empty() ? rep.first_frame : rep.location;
-      std::string what = rep.tool + " report: " + rep.kind + (where.empty() ? "" : " at " + where);
-      if (race_ok && is_race) {
-        bool matches = !race_match || race_match->matches(rep.text);
-        if (matches) g_.race_seen = true;
-        else g_.notes.push_back("expected " + escape_for_display(what) + " does not mention race-match " +
-                                e_.race_match->to_string());
-        if (rep.first_line < g_.annotations.size())
-          g_.annotations[rep.first_line].push_back(matches ? "expected data race" : "data race (race-match differs)");
+    const auto& reports = r_.sanitizer_reports;
+    std::vector<bool> expected(reports.size(), false);
+    g_.reports_seen.assign(e_.reports.size(), false);
+    for (std::size_t x = 0; x < e_.reports.size(); ++x) {
+      const auto& want = e_.reports[x];
+      std::vector<std::size_t> chosen;
+      for (std::size_t i = 0; i < reports.size(); ++i) {
+        if (selects(want, reports[i])) chosen.push_back(i);
+        // `race: expected` expects every data race; race-match only says which one must be seen.
+        else if (want.from_race_header && selects(want, reports[i], false)) {
+          expected[i] = true;
+          annotate_line(reports[i].first_line, "data race (race-match differs)");
+          g_.notes.push_back("expected " + escape_for_display(report_words(reports[i])) +
+                             " does not mention race-match " + want.match->to_string());
+        }
+      }
+      for (std::size_t i : chosen) expected[i] = true;
+      if (chosen.empty()) continue;
+      const long long n = static_cast<long long>(chosen.size());
+      if (n < want.min || (want.max >= 0 && n > want.max)) {
+        std::string range = std::to_string(want.min) +
+                            (want.max == want.min ? "" : ".." + (want.max < 0 ? std::string() : std::to_string(want.max)));
+        fail(want.loc, want.to_string() + ": expected " + range + " such reports in a run that shows one, found " +
+                           std::to_string(n), reports[chosen.front()].first_line);
+      }
+      std::optional<Scope> first_try;
+      bool held = want.checks.empty();
+      for (std::size_t i : chosen) {
+        if (held) break;
+        Scope sc = report_scope(reports[i]);
+        run_steps(sc, want.checks);
+        if (sc.failures.empty()) {
+          held = true;
+          for (auto& [line, note] : sc.notes) annotate_line(line, std::move(note));
+        } else if (!first_try) {
+          first_try = std::move(sc);
+        }
+      }
+      for (std::size_t i : chosen)
+        annotate_line(reports[i].first_line, "expected " + rep_kind(reports[i]) + " (" + short_loc(want.loc) + ")");
+      if (held) {
+        g_.reports_seen[x] = true;
+        if (want.from_race_header) g_.race_seen = true;
         continue;
       }
-      if (rep.first_line < g_.annotations.size())
-        g_.annotations[rep.first_line].push_back("UNEXPECTED " + rep.tool + " report");
-      fail(file_loc(), "unexpected " + escape_for_display(what), rep.first_line);
+      // The report is there but its text is not what the block says: that fails the run.
+      for (auto& [line, note] : first_try->notes) annotate_line(line, std::move(note));
+      const Finding& f = first_try->failures.front();
+      fail(f.loc, "in the " + report_words(reports[chosen.front()]) + (chosen.size() > 1 ? " (and every other one)" : "") +
+                      ": " + f.message, f.line);
+    }
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (expected[i]) continue;
+      annotate_line(reports[i].first_line, "UNEXPECTED " + reports[i].tool + " report");
+      fail(file_loc(), "unexpected " + escape_for_display(report_words(reports[i])), reports[i].first_line);
     }
   }
+  static std::string rep_kind(const SanitizerReport& rep) { return rep.tool + " " + rep.kind; }
 
   // ---- time bounds
   struct Times {
@@ -817,8 +1160,7 @@ class Grader {
   const GradeOptions& o_;
   RunGrade& g_;
   std::vector<std::size_t> out_, err_;       // line indices per stream
-  std::size_t cursor_[2] = {0, 0};           // position in out_/err_
-  bool stopped_[2] = {false, false};
+  Captures captures_;                        // as the output section left them
   std::map<std::string, std::vector<std::size_t>> labels_;  // declared labels -> bound lines
 };
 

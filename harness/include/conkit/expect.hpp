@@ -28,11 +28,22 @@ struct SourceLoc {
   std::string to_string() const;
 };
 
-// A quoted string (whole-line equality) or a /regex/ (searched, Perl syntax).
+// A use of a capture, `${name}` in a matcher: the captured text goes in at offset `at` of
+// Matcher::text (for a regex, matched literally).
+struct CaptureUse {
+  std::size_t at = 0;
+  std::string name;
+  bool operator==(const CaptureUse& o) const { return at == o.at && name == o.name; }
+};
+
+// A quoted string (whole-line equality), ~"text" (substring; blank runs match any blank run), or
+// a /regex/ (searched, Perl syntax; a named group (?<name>...) binds a capture).
 struct Matcher {
-  enum class Kind { exact, regex } kind = Kind::exact;
-  std::string text;  // the unescaped string, or the regex source
-  std::string to_string() const;  // as written: "..." or /.../
+  enum class Kind { exact, regex, substring } kind = Kind::exact;
+  std::string text;               // the unescaped string, or the regex source; without the uses
+  std::vector<CaptureUse> uses;   // ${name} placeholders, in order
+  std::vector<std::string> binds; // regex only: the names of its named groups
+  std::string to_string() const;  // as written: "...", ~"..." or /.../
 };
 
 // A count: an integer, or the integer value of a fact ($name).
@@ -41,10 +52,17 @@ struct Count {
   std::string fact;  // non-empty: take the value from this fact
 };
 
-// out/err M [xK] [@label]
+// Where a line check looks, relative to the previous check on its stream (FileCheck's -NEXT,
+// -SAME, -EMPTY): anywhere after it, the very next line(s), further on the same line, or the
+// next line(s) being empty.
+enum class Adjacency { after, next, same, empty };
+std::string to_string(Adjacency a);  // "", "-next", "-same", "-empty"
+
+// out/err[-next|-same|-empty] M [xK] [@label]   (-empty takes no matcher)
 struct LineCheck {
   SourceLoc loc;
   Stream stream = Stream::out;
+  Adjacency adjacency = Adjacency::after;
   Matcher matcher;
   Count times;
   std::string label;  // without '@'; empty if none
@@ -57,8 +75,16 @@ struct AnyOrderGroup {
   std::vector<LineCheck> lines;
 };
 
-// not out/err M
+// not out/err M: no line of the stream matches, anywhere.
 struct NotCheck {
+  SourceLoc loc;
+  Stream stream = Stream::out;
+  Matcher matcher;
+};
+
+// out-not/err-not M, between two ordered checks: no line between the previous check's match and
+// the next check's match (or the stream's start/end) matches (FileCheck's CHECK-NOT).
+struct RangedNot {
   SourceLoc loc;
   Stream stream = Stream::out;
   Matcher matcher;
@@ -144,7 +170,28 @@ struct ExitExpectation {
 };
 
 // One ordered statement of the output section.
-using OutputStep = std::variant<LineCheck, AnyOrderGroup>;
+using OutputStep = std::variant<LineCheck, AnyOrderGroup, RangedNot>;
+
+// The sanitizers whose reports conkit recognises, by their report names.
+enum class SanitizerTool { thread, address, leak, undefined };
+std::string to_string(SanitizerTool t);  // "ThreadSanitizer", ..., "UndefinedBehaviorSanitizer"
+std::string short_name(SanitizerTool t);  // "tsan", "asan", "lsan", "ubsan"
+std::optional<SanitizerTool> sanitizer_tool(const std::string& name);  // either spelling
+
+// report TOOL [KIND] [xN | xN..M | xN..] [match M] [{ err checks }]
+// Expects reports of one sanitizer (and kind): they do not fail the run, and at least one run must
+// show one (must-see, with deflake reruns) whenever that sanitizer can report. The block's err
+// checks are matched against the lines of each such report, and only in runs that show one.
+struct ReportExpectation {
+  SourceLoc loc;
+  SanitizerTool tool = SanitizerTool::thread;
+  std::optional<Matcher> kind;   // on SanitizerReport::kind: "data race" equals, /regex/ searches
+  std::optional<Matcher> match;  // on the report's whole text: searched ("..." as a substring)
+  long long min = 1, max = -1;   // reports of this kind per run that shows any; max -1: no limit
+  std::vector<OutputStep> checks;  // the block, matched against the report's lines
+  bool from_race_header = false;   // made from `race: expected` (+ `race-match:`)
+  std::string to_string() const;   // "report tsan \"data race\" match /counter/"
+};
 
 struct ExpectFile {
   std::string path;
@@ -163,6 +210,9 @@ struct ExpectFile {
   bool race_expected = false;
   std::optional<Matcher> race_match;
   int deflake = 0;
+  std::vector<ReportExpectation> reports;  // `report` statements, then the one `race:` implies
+  // sanitizer-options: TOOL OPTIONS, appended after conkit's defaults (sanitizer_defaults()).
+  std::vector<std::pair<SanitizerTool, std::string>> sanitizer_options;
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::string> inherit;
   // `run:` — how a shipped case is run: its program (built from cases/<scenario>/<word>.cpp, or the
@@ -189,6 +239,11 @@ struct ParseResult {
   std::vector<ParseError> errors;
   bool ok() const { return errors.empty(); }
 };
+
+// conkit's default options for each sanitizer's *_OPTIONS variable ("atexit_sleep_ms=0:..."),
+// and the variable's name ("TSAN_OPTIONS"). docs/expected-format.md, "Sanitizer options".
+std::string sanitizer_defaults(SanitizerTool t);
+std::string sanitizer_options_variable(SanitizerTool t);
 
 // Parses text; `path` is used in locations. Never throws on any input.
 ParseResult parse_expect(const std::string& text, const std::string& path);

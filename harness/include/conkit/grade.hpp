@@ -69,7 +69,8 @@ struct RunGrade {
   std::optional<std::size_t> outcome_rule;  // index into ExpectFile::outcomes; empty: unlisted
   std::optional<OutcomeClass> outcome_class;
   std::string outcome_values;          // "counter=1998 expected=2000": the facts the rules read
-  bool race_seen = false;              // a TSan data race matching race-match was reported
+  bool race_seen = false;              // the race that `race: expected` asks for was reported
+  std::vector<bool> reports_seen;      // per ExpectFile::reports: one showed up (and its block held)
   std::vector<TimeMeasure> times;      // one per ExpectFile::times entry
   // For the annotated transcript: per RunResult::lines index, the directives that matched there.
   std::vector<std::vector<std::string>> annotations;
