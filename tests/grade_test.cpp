@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "conkit/grade.hpp"
+#include "conkit/report.hpp"
 
 namespace conkit {
 namespace {
@@ -509,6 +510,25 @@ TEST(GradeReports, BlockChecksTheReportsOwnLines) {
   auto clean_ok = grade(parse(std::string(block).replace(0, 8, "exit: 0, 66")), exited(0, {out(1, "done")}));
   EXPECT_PASS(clean_ok);
   EXPECT_FALSE(clean_ok.reports_seen[0]);
+}
+
+TEST(GradeReports, JsonEchoesTheWholeExpectation) {
+  CaseResult c;
+  c.expect = parse("race: expected\nrace-match: /counter/\nenv: A=1\nsanitizer-options: tsan history_size=4\n"
+                   "out /(?<v>x)/\nout-next ~\"${v}\"\nerr-not \"no\"\nreport asan \"heap-use-after-free\" x1 {\n  err \"e\"\n}\n");
+  auto j = to_json({c});
+  const auto& e = j["cases"][0]["expect"];
+  ASSERT_TRUE(e.is_object()) << j.dump(1);
+  EXPECT_EQ(e["race_match"]["source"], "/counter/");
+  EXPECT_EQ(e["env"][0]["name"], "A");
+  EXPECT_EQ(e["sanitizer_options"][0]["options"], "history_size=4");
+  EXPECT_EQ(e["steps"][0]["matcher"]["binds"][0], "v");
+  EXPECT_EQ(e["steps"][1]["check"], "out-next");
+  EXPECT_EQ(e["steps"][1]["matcher"]["uses"][0]["name"], "v");
+  EXPECT_EQ(e["steps"][2]["check"], "err-not");
+  EXPECT_EQ(e["reports"][0]["source"], "report asan \"heap-use-after-free\" x1");
+  EXPECT_EQ(e["reports"][0]["block"][0]["matcher"]["text"], "e");
+  EXPECT_EQ(e["reports"][1]["from_race_header"], true);
 }
 
 // ---- adjacency, captures, ranged not, substrings ---------------------------------------------------

@@ -324,6 +324,79 @@ TEST(Parser, NotAndCountChecks) {
 
 // ---- matchers --------------------------------------------------------------------------------
 
+TEST(Parser, AdjacencyFormsAndRangedNot) {
+  auto r = parse_ok("out \"a\"\nout-next /b/ x2 @b\nout-same ~\"c  d\"\nout-empty x3\nerr \"e\"\nerr-not /f/\nerr-next \"g\"\n");
+  const auto& f = r.file;
+  ASSERT_EQ(f.steps.size(), 7u);
+  EXPECT_EQ(line_step(f, 1).adjacency, Adjacency::next);
+  EXPECT_EQ(line_step(f, 1).times.value, 2);
+  EXPECT_EQ(line_step(f, 1).label, "b");
+  EXPECT_EQ(line_step(f, 2).adjacency, Adjacency::same);
+  EXPECT_EQ(line_step(f, 2).matcher.kind, Matcher::Kind::substring);
+  EXPECT_EQ(line_step(f, 2).matcher.text, "c  d");
+  EXPECT_EQ(line_step(f, 3).adjacency, Adjacency::empty);
+  EXPECT_EQ(line_step(f, 3).times.value, 3);
+  const auto& n = std::get<RangedNot>(f.steps[5]);
+  EXPECT_EQ(n.stream, Stream::err);
+  EXPECT_EQ(n.matcher.text, "f");
+  EXPECT_EQ(n.loc.line, 8);
+  EXPECT_EQ(to_string(Adjacency::same), "-same");
+}
+
+TEST(Parser, CapturesBindAndUse) {
+  auto r = parse_ok("out /at (?<addr>0x[0-9a-f]+) (?<n>\\d+)/\nerr ~\"freed ${addr}!\"\nout /^${addr}-${n}$/\n"
+                    "out \"lit \\${x}\"\nnot err \"${n}\"\n");
+  const auto& f = r.file;
+  EXPECT_EQ(line_step(f, 0).matcher.binds, (std::vector<std::string>{"addr", "n"}));
+  const auto& use = line_step(f, 1).matcher;
+  EXPECT_EQ(use.text, "freed !");
+  EXPECT_EQ(use.uses, (std::vector<CaptureUse>{{6, "addr"}}));
+  EXPECT_EQ(use.to_string(), "~\"freed ${addr}!\"");
+  EXPECT_EQ(line_step(f, 2).matcher.text, "^-$");
+  EXPECT_EQ(line_step(f, 2).matcher.to_string(), "/^${addr}-${n}$/");
+  EXPECT_EQ(line_step(f, 3).matcher.text, "lit ${x}");  // \$ is a plain dollar
+  EXPECT_TRUE(line_step(f, 3).matcher.uses.empty());
+  EXPECT_EQ(line_step(f, 3).matcher.to_string(), "\"lit \\${x}\"");
+  EXPECT_EQ(f.nots.at(0).matcher.uses.size(), 1u);
+  // Lookbehinds are not named groups.
+  EXPECT_TRUE(line_step(parse_ok("out /(?<=a)b(?<!c)/\n").file, 0).matcher.binds.empty());
+}
+
+TEST(Parser, ReportStatementsAndRaceSugar) {
+  auto r = parse_ok("report tsan \"heap-use-after-free\" x1..2 match /main/ {\n  err ~\"Read of size\"\n"
+                    "  err-next /#0/\n  any-order {\n    err /a/\n  }\n}\nreport lsan\nreport UndefinedBehaviorSanitizer /overflow/ x2..\n"
+                    "race: expected\nrace-match: \"counter\"\n");
+  const auto& f = r.file;
+  ASSERT_EQ(f.reports.size(), 4u);
+  EXPECT_EQ(f.reports[0].tool, SanitizerTool::thread);
+  EXPECT_EQ(f.reports[0].kind->text, "heap-use-after-free");
+  EXPECT_EQ(f.reports[0].min, 1);
+  EXPECT_EQ(f.reports[0].max, 2);
+  EXPECT_EQ(f.reports[0].match->text, "main");
+  EXPECT_EQ(f.reports[0].checks.size(), 3u);
+  EXPECT_EQ(f.reports[0].to_string(), "report tsan \"heap-use-after-free\" x1..2 match /main/");
+  EXPECT_EQ(f.reports[1].tool, SanitizerTool::leak);
+  EXPECT_FALSE(f.reports[1].kind);
+  EXPECT_EQ(f.reports[1].to_string(), "report lsan");
+  EXPECT_EQ(f.reports[2].tool, SanitizerTool::undefined);
+  EXPECT_EQ(f.reports[2].max, -1);
+  EXPECT_EQ(f.reports[2].to_string(), "report ubsan /overflow/ x2..");
+  EXPECT_TRUE(f.reports[3].from_race_header);
+  EXPECT_EQ(f.reports[3].kind->text, "data race");
+  EXPECT_EQ(f.reports[3].match->text, "counter");
+  EXPECT_EQ(f.reports[3].loc.line, 12);
+  EXPECT_TRUE(f.steps.empty());  // block checks are the report's, not the output section's
+}
+
+TEST(Parser, SanitizerOptionsAddUp) {
+  auto r = parse_ok("sanitizer-options: tsan history_size=4 report_bugs=1 # why\nsanitizer-options: asan a=1:b=x/y\n");
+  using P = std::pair<SanitizerTool, std::string>;
+  EXPECT_EQ(r.file.sanitizer_options,
+            (std::vector<P>{{SanitizerTool::thread, "history_size=4:report_bugs=1"}, {SanitizerTool::address, "a=1:b=x/y"}}));
+  EXPECT_EQ(sanitizer_options_variable(SanitizerTool::undefined), "UBSAN_OPTIONS");
+  EXPECT_NE(sanitizer_defaults(SanitizerTool::thread).find("atexit_sleep_ms=0"), std::string::npos);
+}
+
 TEST(Parser, StringEscapes) {
   ParseResult r = parse_ok(R"(out "q\" b\\ t\t n\n r\r x\x41\x7e # not a comment")" "\n");
   EXPECT_EQ(line_step(r.file, 0).matcher.text, "q\" b\\ t\t n\n r\r xA~ # not a comment");
@@ -520,6 +593,38 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.expect:4:1: expected at least one out/err line in the any-order group opened at line 3, found '}'"},
         ErrorCase{"any-order\n", "t.expect:3:10: expected '{' to open the any-order group, found end of line"},
         ErrorCase{"}\n", "t.expect:3:1: expected a statement, found '}' without an open any-order group or report block"},
+        // adjacency, at the keyword
+        ErrorCase{"out-next \"a\"\n", "t.expect:3:1: expected a out check before 'out-next' to continue from, found none on its stream"},
+        ErrorCase{"out \"a\"\nerr-same \"b\"\n", "t.expect:4:1: expected a err check before 'err-same' to continue from, found none on its stream"},
+        ErrorCase{"any-order {\n out \"a\"\n}\nout-empty\n", "t.expect:6:1: expected a out check before 'out-empty' to continue from, found an any-order group"},
+        ErrorCase{"out \"a\"\nout-same \"b\" x2\n", "t.expect:4:14: expected @label or end of line, found 'x2'"},
+        ErrorCase{"out \"a\"\nout-empty \"b\"\n", "t.expect:4:11: expected xCOUNT, @label or end of line ('out-empty' takes no matcher), found '\"b\"'"},
+        ErrorCase{"any-order {\n out-next \"a\"\n out \"ok\"\n}\n",
+                  "t.expect:4:2: expected 'out', 'err' or '}' in the any-order group opened at line 3 (adjacency and ranged not have no place in a group), found 'out-next'"},
+        ErrorCase{"out-sideways \"a\"\n",
+                  "t.expect:3:1: expected a header or a statement (out, err, out-next, out-same, out-empty, out-not, any-order, not, count, report, time, outcome, require), found 'out-sideways'"},
+        // substrings and captures
+        ErrorCase{"out ~\"  \"\n", "t.expect:3:5: expected a non-blank ~\"substring\", found '~\"  \"'"},
+        ErrorCase{"out \"x\"\nerr /at ${addr}/\n",
+                  "t.expect:4:9: expected a capture bound by an earlier check (a named group (?<addr>...) in an out/err regex), found '${addr}'"},
+        ErrorCase{"out \"a ${b}\" \n", "t.expect:3:8: expected a capture bound by an earlier check (a named group (?<b>...) in an out/err regex), found '${b}'"},
+        // report
+        ErrorCase{"report msan\n", "t.expect:3:8: expected a sanitizer (tsan, asan, lsan, ubsan, ThreadSanitizer, AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer), found 'msan'"},
+        ErrorCase{"report tsan x0\n", "t.expect:3:14: expected a number of reports (1..1000000), found '0'"},
+        ErrorCase{"report tsan x3..2\n", "t.expect:3:17: expected A <= B in xA..B, found 3..2"},
+        ErrorCase{"report tsan \"data race\" often\n", "t.expect:3:25: expected xCOUNT, match, '{' or end of line, found 'often'"},
+        ErrorCase{"report asan {\n out \"a\"\n err \"ok\"\n}\n",
+                  "t.expect:4:2: expected an err check (err, err-next, err-same, err-empty, err-not), any-order or '}' in the report block opened at line 3 (a report is stderr text), found 'out'"},
+        ErrorCase{"report asan {\n err-next \"a\"\n err \"ok\"\n}\n", "t.expect:4:2: expected a err check before 'err-next' to continue from, found the start of the report block"},
+        ErrorCase{"report asan {\n err \"a\" @x\n err \"ok\"\n}\n", "t.expect:4:10: expected no label in a report block (its lines are no events), found '@x'"},
+        ErrorCase{"report asan {\n exit: 1\n err \"ok\"\n}\n", "t.expect:4:2: expected an err check or '}' in the report block opened at line 3, found a header"},
+        ErrorCase{"report asan {\n}\n", "t.expect:4:1: expected at least one err check in the report block opened at line 3, found '}'"},
+        ErrorCase{"report lsan {\n err \"a\"\n", "t.expect:5:1: expected '}' to close the report block opened at line 3, found end of file"},
+        // sanitizer-options
+        ErrorCase{"sanitizer-options: msan a=1\n", "t.expect:3:20: expected a sanitizer (tsan, asan, lsan, ubsan), found 'msan'"},
+        ErrorCase{"sanitizer-options: tsan\n", "t.expect:3:24: expected a sanitizer option KEY=VALUE, found end of line"},
+        ErrorCase{"sanitizer-options: tsan a=1 b\n", "t.expect:3:29: expected a sanitizer option KEY=VALUE, found 'b'"},
+        ErrorCase{"sanitizer-options: tsan a=\n", "t.expect:3:27: expected a value after 'a=', found end of line"},
         ErrorCase{"not \"x\"\n", "t.expect:3:5: expected 'out' or 'err' after 'not', found '\"x\"'"},
         ErrorCase{"count out /x/ = 2\n",
                   "t.expect:3:15: expected a comparison (==, !=, <=, >=, <, >, in A..B), found '='"},

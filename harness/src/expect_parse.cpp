@@ -267,7 +267,7 @@ std::string scan_string(Scanner& sc, std::vector<CaptureUse>* uses = nullptr, Us
   }
 }
 
-// The names of a regex's named groups: (?<name>...) and (?P<name>...), outside escapes.
+// The names of a regex's named groups, (?<name>...), outside escapes.
 std::vector<std::string> named_groups(const std::string& re) {
   std::vector<std::string> names;
   for (std::size_t i = 0; i < re.size(); ++i) {
@@ -277,7 +277,6 @@ std::vector<std::string> named_groups(const std::string& re) {
     }
     if (re.compare(i, 2, "(?") != 0) continue;
     std::size_t j = i + 2;
-    if (j < re.size() && re[j] == 'P') ++j;
     if (j >= re.size() || re[j] != '<' || j + 1 >= re.size() || !is_ident_start(re[j + 1])) continue;
     std::size_t e = j + 1;
     while (e < re.size() && is_ident_char(re[e])) ++e;

@@ -226,6 +226,79 @@ json strings(const std::vector<std::string>& v) {
   return a;
 }
 
+// ---- the output section and the run environment of an expected file, echoed whole ----
+
+json matcher_json(const Matcher& m) {
+  static constexpr const char* kinds[] = {"exact", "regex", "substring"};
+  json j = {{"kind", kinds[static_cast<int>(m.kind)]}, {"text", json_text(m.text)}, {"source", json_text(m.to_string())}};
+  if (!m.uses.empty()) {
+    j["uses"] = json::array();
+    for (const auto& u : m.uses) j["uses"].push_back({{"at", u.at}, {"name", json_text(u.name)}});
+  }
+  if (!m.binds.empty()) j["binds"] = strings(m.binds);
+  return j;
+}
+
+json count_json(const Count& c) { return c.fact.empty() ? json(c.value) : json("$" + c.fact); }
+
+json line_check_json(const LineCheck& c) {
+  return {{"loc", loc_json(c.loc)},
+          {"check", std::string(c.stream == Stream::out ? "out" : "err") + to_string(c.adjacency)},
+          {"matcher", c.adjacency == Adjacency::empty ? json(nullptr) : matcher_json(c.matcher)},
+          {"times", count_json(c.times)},
+          {"label", json_text(c.label)}};
+}
+
+json steps_json(const std::vector<OutputStep>& steps) {
+  json a = json::array();
+  for (const auto& step : steps) {
+    if (auto* lc = std::get_if<LineCheck>(&step)) {
+      a.push_back(line_check_json(*lc));
+    } else if (auto* g = std::get_if<AnyOrderGroup>(&step)) {
+      json lines = json::array();
+      for (const auto& l : g->lines) lines.push_back(line_check_json(l));
+      a.push_back({{"loc", loc_json(g->loc)}, {"check", "any-order"}, {"label", json_text(g->label)}, {"lines", lines}});
+    } else {
+      const auto& n = std::get<RangedNot>(step);
+      a.push_back({{"loc", loc_json(n.loc)}, {"check", n.stream == Stream::out ? "out-not" : "err-not"},
+                   {"matcher", matcher_json(n.matcher)}});
+    }
+  }
+  return a;
+}
+
+void add_output_checks_json(json& j, const ExpectFile& e) {
+  j["race_match"] = e.race_match ? matcher_json(*e.race_match) : json(nullptr);
+  j["timeout_units"] = opt(e.timeout_units);
+  j["repeat_budget_ms"] = opt(e.repeat_budget_ms);
+  j["repeat_budget_units"] = opt(e.repeat_budget_units);
+  j["env"] = json::array();
+  for (const auto& [k, v] : e.env) j["env"].push_back({{"name", json_text(k)}, {"value", json_text(v)}});
+  j["inherit"] = strings(e.inherit);
+  j["sanitizer_options"] = json::array();
+  for (const auto& [tool, options] : e.sanitizer_options)
+    j["sanitizer_options"].push_back({{"tool", short_name(tool)}, {"options", json_text(options)},
+                                      {"variable", sanitizer_options_variable(tool)}});
+  j["steps"] = steps_json(e.steps);
+  j["nots"] = json::array();
+  for (const auto& n : e.nots)
+    j["nots"].push_back({{"loc", loc_json(n.loc)}, {"stream", n.stream == Stream::out ? "out" : "err"},
+                         {"matcher", matcher_json(n.matcher)}});
+  j["counts"] = json::array();
+  for (const auto& c : e.counts)
+    j["counts"].push_back({{"loc", loc_json(c.loc)}, {"stream", c.stream == Stream::out ? "out" : "err"},
+                           {"matcher", matcher_json(c.matcher)}, {"op", json_text(to_string(c.op))},
+                           {"n", count_json(c.n)}, {"n_hi", c.op == CmpOp::in_range ? count_json(c.n_hi) : json(nullptr)}});
+  j["reports"] = json::array();
+  for (const auto& r : e.reports)
+    j["reports"].push_back({{"loc", loc_json(r.loc)}, {"tool", to_string(r.tool)},
+                            {"kind", r.kind ? matcher_json(*r.kind) : json(nullptr)},
+                            {"match", r.match ? matcher_json(*r.match) : json(nullptr)},
+                            {"min", r.min}, {"max", r.max < 0 ? json(nullptr) : json(r.max)},
+                            {"block", steps_json(r.checks)}, {"from_race_header", r.from_race_header},
+                            {"source", json_text(r.to_string())}});
+}
+
 json expect_json(const ExpectFile& e) {
   json j = {{"path", json_text(e.path)},         {"scenario", json_text(e.scenario)}, {"model", json_text(e.model)},
             {"claims", strings(e.claims)},   {"proves", json_text(e.proves)},     {"exit", json_text(e.exit.to_string())},
@@ -245,6 +318,7 @@ json expect_json(const ExpectFile& e) {
   for (const auto& q : e.requirements)
     j["requirements"].push_back(
         {{"loc", loc_json(q.loc)}, {"description", json_text(q.description)}, {"source", json_text(q.source)}});
+  add_output_checks_json(j, e);  // the format engineer's part: output checks, reports, env
   return j;
 }
 
@@ -258,7 +332,7 @@ json fact_json(const FactView& f) {
 }
 
 json grade_json(const RunGrade& g, const ExpectFile& e) {
-  json j = {{"status", to_string(g.status)}, {"skip_reason", json_text(g.skip_reason)}, {"race_seen", g.race_seen},
+  json j = {{"status", to_string(g.status)}, {"skip_reason", json_text(g.skip_reason)}, {"race_seen", g.race_seen}, {"reports_seen", g.reports_seen},
             {"outcome_values", json_text(g.outcome_values)}};
   j["failures"] = json::array();
   for (const auto& f : g.failures) j["failures"].push_back(finding_json(f));
