@@ -851,5 +851,19 @@ TEST(ShippedFiles, EveryExpectedFileParses) {
   for (const auto& path : registered) EXPECT_EQ(seen.count(path), 1u) << path << ": a case's file, not parsed";
 }
 
+// The sanitizer-report cases' files and the fuzzer's seeds (all but the one made of errors) parse.
+TEST(ShippedFiles, ReportCasesAndFuzzSeedsParse) {
+  namespace fs = std::filesystem;
+  std::size_t parsed = 0;
+  for (const char* dir : {"tests/sanitizer_reports", "tests/fuzz/seeds"})
+    for (const auto& entry : fs::directory_iterator(fs::path(CONKIT_SOURCE_DIR) / dir)) {
+      if (entry.path().extension() != ".expect" || entry.path().filename() == "errors.expect") continue;
+      ParseResult r = parse_expect_file(entry.path().string());
+      ++parsed;
+      for (auto& e : r.errors) ADD_FAILURE() << e.to_string();
+    }
+  EXPECT_GE(parsed, 7u);
+}
+
 }  // namespace
 }  // namespace conkit
