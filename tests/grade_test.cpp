@@ -14,6 +14,7 @@
 
 #include "conkit/grade.hpp"
 #include "conkit/report.hpp"
+#include "sanitizer.hpp"  // private: find_sanitizer_reports, to cut real report text into blocks
 
 namespace conkit {
 namespace {
