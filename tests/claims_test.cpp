@@ -337,7 +337,7 @@ TEST(Claims, CaveatsAreDecidedAndShownBesideTheVerdictWithoutDecidingIt) {
   json caveat = lost_check("plain");
   caveat["if_holds"] = "plain += loses updates too";
   caveat["if_refuted"] = "plain += lost nothing here";
-  reg["claims"][0]["scopes"]["native"]["caveats"] = {caveat};
+  reg["claims"][0]["scopes"]["native"]["caveats"] = json::array({caveat});  // not {caveat}: clang reads a one-element brace list as a copy of the element
   // The switch variant lost updates (the claim holds); the plain one lost none: the caveat says so.
   json d = decide(reg, {counter_case("switch", 600), counter_case("plain", 1000)}, quiet_machine(), 100, true);
   EXPECT_EQ(verdict_of(d), "HOLDS") << d.dump(2);
