@@ -2,6 +2,7 @@
 // evidence, unusable status, unmet precondition), figure arithmetic, the registry shipped in
 // expected/claims.json, the renderers and the comparison. Case results are built by hand.
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -470,7 +471,25 @@ TEST(Registry, ClosedSetsAndRequiredKeys) {
   EXPECT_EQ(registry_problem(source), "reg.json: $.claims[0].sources[0]: expected an id listed in $.articles, got '999'");
   json ratio = with(span_check, "ratio_to", {{"scenario", "s"}, {"model", "m"}, {"fact", "f"}, {"op", "<"}});
   EXPECT_EQ(registry_problem(ratio), "reg.json: $.claims[0].scopes.native.checks[0].ratio_to: unknown key 'op' (expected one of agg, "
-                                     "fact, minus, model, per, plus, scenario, where)");
+                                     "args, fact, minus, model, per, plus, scenario, where)");
+  EXPECT_EQ(registry_problem(with(span_check, "args", json::array({"--reps", ""}))),
+            "reg.json: $.claims[0].scopes.native.checks[0].args[1]: expected a non-empty argument");
+}
+
+TEST(Registry, ChecksOnOneScenarioAndModelAgreeOnArgs) {
+  // One set of runs answers every check of a scenario and model: two different `args` for them
+  // would let one check read runs made for the other.
+  json first = span_check, other = span_check;
+  first["args"] = json::array({"--reps", "1"});
+  other["args"] = json::array({"--reps", "3"});
+  json reg = registry_with(first);
+  reg["claims"][0]["scopes"]["native"]["checks"].push_back(other);
+  EXPECT_EQ(registry_problem(reg), "reg.json: $.claims[0].scopes.native.checks[1].args: expected the args "
+                                   "$.claims[0].scopes.native.checks[0] gives for concurrent_fetch/async: [--reps, 1], got [--reps, 3]");
+  reg["claims"][0]["scopes"]["native"]["checks"][1]["args"] = first["args"];
+  EXPECT_NO_THROW(conkit::parse_registry(reg, "reg.json"));
+  reg["claims"][0]["scopes"]["native"]["checks"][1].erase("args");  // a check without args reads the same runs
+  EXPECT_NO_THROW(conkit::parse_registry(reg, "reg.json"));
 }
 
 TEST(Registry, EveryProblemIsReportedAtOnceAndLoadNamesTheFile) {
@@ -607,6 +626,68 @@ TEST(Verify, OnlyNamesAKnownClaim) {
   ASSERT_EQ(r.raw["claims"].size(), 1u);
   EXPECT_EQ(r.raw["claims"][0]["id"], "c2");
   EXPECT_EQ(conkit::verify_exit_status(r.raw), 3);  // no case ran: undecided, not contradicted
+}
+
+// What verify runs: a variant no check reads (its `where` fact differs) gets its one run and no
+// more; the variant a timer check reads gets min_noisy_runs; the check's `args` reach the argv.
+TEST(Verify, RunsOnlyTheVariantsTheChecksReadAndAppendsTheirArgs) {
+  const std::string dir = ::testing::TempDir();
+  const std::string expect = dir + "/variant.expect";
+  conkit::write_file(expect, "# Pass proves: the case ran.\nscenario: s\nmodel: m\nout \"done\"\n");
+  // $1 is the variant, the rest what verify appended.
+  const std::string script =
+      "v=$1; shift; printf '{\"fact\":\"variant\",\"value\":\"%s\"}\\n{\"fact\":\"x\",\"value\":1}\\n"
+      "{\"fact\":\"args\",\"value\":\"%s\"}\\n' \"$v\" \"$*\" >\"/dev/fd/$CONKIT_FACTS_FD\"; echo done";
+  json cases = json::array();
+  for (const char* v : {"a", "b"})
+    cases.push_back({{"name", std::string("v.") + v}, {"scenario", "s"}, {"model", "m"}, {"expect", expect},
+                     {"argv", {"/bin/sh", "-c", script, "sh", v}}, {"labels", json::array({"case"})}});
+  const std::string manifest = dir + "/variant-cases.json", reg = dir + "/variant-claims.json";
+  conkit::write_file(manifest, json{{"cases", cases}}.dump());
+  json check = {{"label", "x"}, {"scenario", "s"}, {"model", "m"}, {"where", {{"variant", "a"}}}, {"fact", "x"}, {"per", "unit"},
+                {"op", "<="}, {"bound", 5}, {"noise", "timer"}, {"args", json::array({"--flag", "1"})}, {"reason", "r"}};
+  conkit::write_file(reg, registry_with(check).dump());
+  conkit::VerifyOptions o;
+  o.registry = reg;
+  o.manifest = manifest;
+  o.seed = 1;
+  conkit::VerifyResult r = conkit::verify(o);
+  std::map<std::string, const CaseResult*> by_name;
+  for (const auto& c : r.results) by_name[c.name] = &c;
+  ASSERT_EQ(by_name.size(), 2u) << r.raw.dump(2);
+  EXPECT_EQ(by_name["v.a"]->runs.size(), static_cast<std::size_t>(conkit::min_noisy_runs));
+  EXPECT_EQ(by_name["v.b"]->runs.size(), 1u) << "a variant no check reads ran more than once";
+  bool saw_args = false;
+  for (conkit::FactView f : by_name["v.a"]->runs.front().facts) {
+    if (f.name != "args") continue;
+    saw_args = true;
+    EXPECT_EQ(f.string.value_or(""), "--flag 1");
+  }
+  EXPECT_TRUE(saw_args) << "the case wrote no facts";
+  EXPECT_EQ(r.raw["options"]["case_args"]["v.a"], json::array({"--flag", "1"}));
+  EXPECT_EQ(r.raw["claims"][0]["scopes"][0]["checks"][0]["cases"].size(), 1u);  // v.b is not evidence
+}
+
+// A case that SKIPs (e.g. every repetition disturbed by other processes) is not run again in the
+// same pass: more runs would most likely skip too (with --wait-quiet it resumes once quiet).
+TEST(Verify, ACaseThatSkipsIsNotRunAgainWithoutWaitQuiet) {
+  const std::string dir = ::testing::TempDir();
+  const std::string expect = dir + "/skipper.expect";
+  conkit::write_file(expect, "# Pass proves: the case ran.\nscenario: s\nmodel: skipper\nout \"done\"\n");
+  json cases = json::array({{{"name", "skipper"}, {"scenario", "s"}, {"model", "skipper"}, {"expect", expect},
+                             {"argv", {"/bin/sh", "-c", "echo 'SKIP: machine busy' >&2; exit 77"}}, {"labels", json::array({"case"})}}});
+  const std::string manifest = dir + "/skipper-cases.json", reg = dir + "/skipper-claims.json";
+  conkit::write_file(manifest, json{{"cases", cases}}.dump());
+  json check = {{"scenario", "s"}, {"model", "skipper"}, {"fact", "x"}, {"op", "<="}, {"bound", 5}, {"noise", "cpu"}, {"reason", "r"}};
+  conkit::write_file(reg, registry_with(check).dump());
+  conkit::VerifyOptions o;
+  o.registry = reg;
+  o.manifest = manifest;
+  conkit::VerifyResult r = conkit::verify(o);
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_EQ(r.results[0].status, conkit::Status::skip);
+  EXPECT_EQ(r.results[0].runs.size(), 1u) << "a skipping case was run again";
+  EXPECT_EQ(verdict_of(r.raw["claims"]), "INCONCLUSIVE");
 }
 
 }  // namespace

@@ -44,8 +44,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, help="one point only (default: the sweep)")
     parser.add_argument("--iterations", type=int, default=1_000_000, help="the work per core a point can use")
+    parser.add_argument("--reps", type=int, default=3,
+                        help="repetitions; the fastest is kept (conkit verify runs 1: its own runs give the interval)")
     args = parser.parse_args()
     ctx = multiprocessing.get_context("fork")
     ck.begin("python_multiprocessing")
     cpu_burn.sweep("python_multiprocessing", lambda w, n: run_point(ctx, w, n), args.iterations,
-                   per_core=True, workers=args.workers)
+                   per_core=True, workers=args.workers, repetitions=max(1, args.reps))

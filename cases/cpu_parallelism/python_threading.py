@@ -38,7 +38,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, help="one point only (default: the sweep)")
     parser.add_argument("--iterations", type=int, default=1_000_000, help="the work, in all (one thread at a time)")
+    parser.add_argument("--reps", type=int, default=3,
+                        help="repetitions; the fastest is kept (conkit verify runs 1: its own runs give the interval)")
     args = parser.parse_args()
     ck.begin("python_threading")
     # per_core=False: under the GIL the work is a fixed total, as for the event loop.
-    cpu_burn.sweep("python_threading", run_point, args.iterations, per_core=False, workers=args.workers)
+    cpu_burn.sweep("python_threading", run_point, args.iterations, per_core=False, workers=args.workers, repetitions=max(1, args.reps))

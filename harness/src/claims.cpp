@@ -400,6 +400,16 @@ std::optional<bool> python_gil(const std::vector<CaseResult>& results) {
 
 }  // namespace
 
+std::optional<bool> selects(const Evidence& e, const CaseResult& c) {
+  if (c.expect.scenario != e.scenario || c.expect.model != e.model) return false;
+  for (const auto& [key, want] : e.where) {
+    auto have = last_text(c, key);
+    if (!have) return std::nullopt;
+    if (*have != want) return false;
+  }
+  return true;
+}
+
 json decide_claims(const Registry& registry, const std::vector<CaseResult>& results, const Calibration& cal,
                    double unit_ms, bool python_available) {
   json out = json::array();

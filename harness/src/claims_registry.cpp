@@ -3,11 +3,13 @@
 // and what was expected, not quietly change a verdict.
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "conkit/claims.hpp"
 
@@ -144,6 +146,9 @@ Evidence read_evidence(Obj& o, const std::string& path, Problems& p) {
     else if (per.rfind("fact:", 0) == 0 && per.size() > 5) e.per = Per::fact, e.per_fact = per.substr(5);
     else if (!per.empty()) p.add(o.path("per"), fmt::format("expected unit, n_unit or fact:NAME, got '{}'", per));
   }
+  e.args = o.strings("args");
+  for (std::size_t i = 0; i < e.args.size(); ++i)
+    if (e.args[i].empty()) p.add(fmt::format("{}[{}]", o.path("args"), i), "expected a non-empty argument");
   (void)path;
   return e;
 }
@@ -243,6 +248,23 @@ Scope read_scope(const std::string& name, const json& j, const std::string& path
   return s;
 }
 
+// The cases of one scenario and model run once per round for every check that reads them, so
+// the checks that give `args` for them must give the same (or the runs would answer only one).
+void check_args_agree(const Registry& r, Problems& p) {
+  std::map<std::pair<std::string, std::string>, std::pair<std::vector<std::string>, std::string>> first;  // -> args, path
+  for_each_check(r, [&](const Check& check) {
+    auto note = [&](const Evidence& e, const std::string& path) {
+      if (e.args.empty()) return;
+      auto [it, fresh] = first.emplace(std::pair(e.scenario, e.model), std::pair(e.args, path));
+      if (!fresh && it->second.first != e.args)
+        p.add(path + ".args", fmt::format("expected the args {} gives for {}/{}: [{}], got [{}]", it->second.second, e.scenario,
+                                          e.model, fmt::join(it->second.first, ", "), fmt::join(e.args, ", ")));
+    };
+    note(check.of, check.path);
+    if (check.ratio_to) note(*check.ratio_to, check.path + ".ratio_to");
+  });
+}
+
 }  // namespace
 
 std::string to_string(Verdict v) {
@@ -307,6 +329,7 @@ Registry parse_registry(const json& j, const std::string& file) {
       }
   }
   top.reject_unknown();
+  check_args_agree(r, p);
   if (!p.list.empty()) throw RegistryError(std::move(p.list));
   return r;
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -57,19 +58,38 @@ bool python_ran(const std::vector<CaseResult>& results) {
   });
 }
 
+// Whether `e` reads case `c`: by scenario and model before it ran, and also by `where` once its
+// facts are known (`ran`), so a variant no check reads (e.g. the forkserver start method, shown
+// in the plots only) gets its one run and no more.
+bool reads(const Evidence& e, const ShippedCase& c, const CaseResult* ran) {
+  if (e.scenario != c.scenario || e.model != c.model) return false;
+  return !ran || selects(e, *ran).value_or(true);  // a `where` fact it did not write: keep reading it
+}
+
 // How many runs a case needs: at least min_noisy_runs when a timer or CPU check reads it,
 // min_ratio_runs pairs for a ratio, or what a check's `runs` asks; 0 leaves the file's `repeat`.
-int runs_wanted(const Registry& registry, const ShippedCase& c) {
-  int want = 0;
+// -1: no check reads it (after its first run, see reads()).
+int runs_wanted(const Registry& registry, const ShippedCase& c, const CaseResult* ran) {
+  int want = -1;
   for_each_check(registry, [&](const Check& check) {
-    const bool reads = (check.of.scenario == c.scenario && check.of.model == c.model) ||
-                       (check.ratio_to && check.ratio_to->scenario == c.scenario && check.ratio_to->model == c.model);
-    if (!reads) return;
+    if (!reads(check.of, c, ran) && !(check.ratio_to && reads(*check.ratio_to, c, ran))) return;
+    want = std::max(want, 0);
     if (check.noise != Noise::none) want = std::max(want, min_noisy_runs);
     if (check.ratio_to) want = std::max(want, min_ratio_runs);
     want = std::max(want, check.runs);
   });
   return want;
+}
+
+// What verify appends to the case's argv: the `args` of the checks that read its scenario and
+// model (the registry makes them agree).
+std::vector<std::string> args_for(const Registry& registry, const ShippedCase& c) {
+  std::vector<std::string> args;
+  for_each_check(registry, [&](const Check& check) {
+    for (const Evidence* e : {&check.of, check.ratio_to ? &*check.ratio_to : nullptr})
+      if (e && e->scenario == c.scenario && e->model == c.model && !e->args.empty()) args = e->args;
+  });
+  return args;
 }
 
 // Cases joined by a ratio check form one group, run round by round (each member once per round,
@@ -104,9 +124,13 @@ int severity(Status s) {
   }
 }
 
-// More runs of the same case: appended; the status and reason are the worse of the two.
+// More runs of the same case: appended; the status and reason are the worse of the two, where a
+// SKIP (a run that could not decide: e.g. every repetition disturbed) yields to any other status,
+// so one skipped run does not hide the evidence of the others.
 void merge_runs(CaseResult& into, CaseResult more) {
-  if (severity(more.status) > severity(into.status)) into.status = more.status, into.reason = more.reason;
+  const bool take = more.status != Status::skip &&
+                    (into.status == Status::skip || severity(more.status) > severity(into.status));
+  if (take) into.status = more.status, into.reason = more.reason;
   for (auto& r : more.runs) into.runs.push_back(std::move(r));
   for (auto& g : more.grades) into.grades.push_back(std::move(g));
   for (auto& f : more.failures) into.failures.push_back(std::move(f));
@@ -273,8 +297,14 @@ VerifyResult verify(const VerifyOptions& vo) {
   const Registry registry = restrict_to(load_registry(vo.registry), vo.only);
   const auto need = evidence_needed(registry);
   std::vector<ShippedCase> cases;
+  json case_args = json::object();  // case -> the registry's `args` appended to its argv
   for (auto& c : load_manifest(vo.manifest))
-    if (need.count({c.scenario, c.model}) && !c.has_label("meta")) cases.push_back(c);
+    if (need.count({c.scenario, c.model}) && !c.has_label("meta")) {
+      const auto args = args_for(registry, c);
+      c.argv.insert(c.argv.end(), args.begin(), args.end());
+      if (!args.empty()) case_args[c.name] = args;
+      cases.push_back(c);
+    }
   const unsigned seed = vo.seed ? *vo.seed : std::random_device{}();
   std::shuffle(cases.begin(), cases.end(), std::mt19937(seed));
 
@@ -303,14 +333,17 @@ VerifyResult verify(const VerifyOptions& vo) {
          {"environment", environment_fingerprint(to_string(vo.base.sanitizer), python)},
          {"calibration", to_json(cal)},
          {"options", {{"unit_ms", unit_ms}, {"budget_s", vo.budget_s}, {"seed", seed}, {"only", vo.only},
-                      {"python", python}, {"registry", vo.registry}}}};
-  // Phase 1: every group R rounds (paired) or one call of R runs (alone). Phase 2: while some
-  // check's interval straddles its bound, one more round of its group, each straddling group
-  // within an equal share of the budget left.
+                      {"python", python}, {"registry", vo.registry}, {"case_args", case_args}}}};
+  // Phase 1: R rounds over every group (paired cases next to each other), R from the checks that
+  // read each case. Phase 2: while some check's interval straddles its bound, one more round of
+  // its group, each straddling group within an equal share of the budget left.
   const auto groups = paired_groups(registry, cases);
   std::vector<int> want(cases.size());
-  for (std::size_t i = 0; i < cases.size(); ++i) want[i] = runs_wanted(registry, cases[i]);
+  for (std::size_t i = 0; i < cases.size(); ++i) want[i] = runs_wanted(registry, cases[i], nullptr);
   std::vector<std::optional<CaseResult>> result_of(cases.size());
+  // A case whose last run SKIPped (the machine was too busy to decide, or cannot) gets no more
+  // runs in phase 1: more would most likely skip too. With --wait-quiet it resumes once quiet.
+  std::vector<char> parked(cases.size(), 0);
   std::string incomplete;
   std::size_t calls = 0, planned = 0;
   for (int w : want) planned += static_cast<std::size_t>(std::max(1, w));
@@ -328,6 +361,7 @@ VerifyResult verify(const VerifyOptions& vo) {
     if (repeat > 0 && !vo.base.repeat) o.repeat = repeat;
     o.run.cancel = vo.cancel;
     CaseResult r = check_file(cases[i].expect, o);
+    parked[i] = r.status == Status::skip;
     if (result_of[i]) merge_runs(*result_of[i], std::move(r));
     else result_of[i] = std::move(r);
     if (cancelled()) {
@@ -352,12 +386,34 @@ VerifyResult verify(const VerifyOptions& vo) {
   bool go = true;
   int rounds = 1;
   for (int w : want) rounds = std::max(rounds, w);
-  for (int r = 0; go && r < rounds; ++r)
+  for (int r = 0; go && r < rounds; ++r) {
     for (const auto& g : groups) {
       for (std::size_t i : g)
-        if (go && (r == 0 || want[i] > r)) go = run_case(i, want[i] > 0 ? 1 : 0);
+        if (go && !parked[i] && (r == 0 || want[i] > r)) go = run_case(i, want[i] > 0 ? 1 : 0);
       if (!go) break;
     }
+    if (r > 0) continue;
+    // Every case has run once: its facts say which `where` it meets, so a variant no check reads
+    // (want -1) gets no more runs and one read only by exact checks (want 0) none either.
+    rounds = 1;
+    planned = calls;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      if (result_of[i]) want[i] = runs_wanted(registry, cases[i], &*result_of[i]);
+      rounds = std::max(rounds, want[i]);
+      planned += static_cast<std::size_t>(std::max(0, want[i] - 1));
+    }
+  }
+  // Parked cases resume their runs when the machine has become quiet (--wait-quiet).
+  if (go && vo.wait_quiet_s > 0 && std::count(parked.begin(), parked.end(), 1) > 0) {
+    status(fmt::format("{} case(s) skipped on a busy machine: waiting up to {} s for a quiet one",
+                       std::count(parked.begin(), parked.end(), 1), vo.wait_quiet_s));
+    if (wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s()))) <= max_foreign_load)
+      for (std::size_t i = 0; go && i < cases.size(); ++i) {
+        if (!parked[i] || !result_of[i]) continue;
+        for (int k = static_cast<int>(result_of[i]->runs.size()); go && parked[i] && k < std::max(1, want[i]); ++k)
+          go = run_case(i, 1);
+      }
+  }
   collect();
   json claims = decide_claims(registry, out.results, cal, unit_ms, python_ran(out.results));
   int extra_rounds = 0;
@@ -370,9 +426,11 @@ VerifyResult verify(const VerifyOptions& vo) {
       if (share > max_foreign_load) status(fmt::format("machine still busy ({:.0f} % of the cores): running anyway", 100 * share));
     }
     for (const auto& g : groups) {
-      if (std::none_of(g.begin(), g.end(), [&](std::size_t i) { return more.count(cases[i].name); })) continue;
+      std::vector<std::size_t> read;  // the group's cases some check reads
+      std::copy_if(g.begin(), g.end(), std::back_inserter(read), [&](std::size_t i) { return want[i] >= 0; });
+      if (std::none_of(read.begin(), read.end(), [&](std::size_t i) { return more.count(cases[i].name); })) continue;
       const double t = elapsed_s();
-      go = g.size() > 1 ? run_round(g) : run_case(g[0], 2);
+      go = read.size() > 1 ? run_round(read) : run_case(read[0], 2);
       if (!go || elapsed_s() - t > share_s) break;
     }
     ++extra_rounds;

@@ -65,7 +65,15 @@ struct Evidence {
   std::vector<std::string> plus;
   Per per = Per::none;
   std::string per_fact;            // for Per::fact
+  // Arguments verify appends to the argv of every case of this scenario and model (e.g. fewer
+  // in-case repetitions where verify's own runs give the interval); the check's reason says why
+  // the figure still separates the models. Checks on one scenario and model must agree.
+  std::vector<std::string> args;
 };
+
+// Whether `e` selects the case `c`: its scenario and model, and `where` on the case's facts.
+// nullopt when a `where` fact is in none of its runs yet (not run, or it wrote nothing): unknown.
+std::optional<bool> selects(const Evidence& e, const CaseResult& c);
 
 // Only runs where `fact op bound` holds are evidence.
 struct FactCondition {
