@@ -1,8 +1,10 @@
 // The claims layer: every way a check is decided (HOLDS, REFUTED, INCONCLUSIVE for noise, missing
 // evidence, unusable status, unmet precondition), figure arithmetic, the registry shipped in
 // expected/claims.json, the renderers and the comparison. Case results are built by hand.
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -688,6 +690,86 @@ TEST(Verify, ACaseThatSkipsIsNotRunAgainWithoutWaitQuiet) {
   EXPECT_EQ(r.results[0].status, conkit::Status::skip);
   EXPECT_EQ(r.results[0].runs.size(), 1u) << "a skipping case was run again";
   EXPECT_EQ(verdict_of(r.raw["claims"]), "INCONCLUSIVE");
+}
+
+// The free-threaded plumbing, on a machine without a free-threaded interpreter: a stand-in
+// python3 whose sitecustomize says the GIL is off (sys._is_gil_enabled() false, Py_GIL_DISABLED
+// set, sys.executable the stand-in). Everything else is the real path: run_case.py writes the
+// facts gil 0 and python_build free-threading, verify's fingerprint reads the build, and
+// decide_claims flips the expectation of threads-gil-cpu/python to REFUTED. The stand-in still
+// has a GIL, so its threads do not speed up: HOLDS against the expected REFUTED, exit 1 (or
+// INCONCLUSIVE, exit 3, on a noisy machine) — never the exit 0 a faked verdict would give.
+TEST(Verify, AFreeThreadedInterpreterFlipsTheGilExpectationAndReportsNameTheBuild) {
+  const conkit::ShippedCase* shipped = nullptr;
+  const auto manifest_cases = conkit::load_manifest(CONKIT_BINARY_DIR "/conkit-cases.json");
+  for (const auto& c : manifest_cases)
+    if (c.name == "cpu_parallelism.python_threading") shipped = &c;
+  if (!shipped) GTEST_SKIP() << "no Python cases in this build (sanitizer preset, or no interpreter)";
+  const std::string real = shipped->argv.at(0), dir = ::testing::TempDir() + "/gil_off";
+  std::filesystem::create_directories(dir);
+  conkit::write_file(dir + "/sitecustomize.py",
+                     "import os, sys, sysconfig\n"
+                     "sys._is_gil_enabled = lambda: False\n"
+                     "_config_var = sysconfig.get_config_var\n"
+                     "sysconfig.get_config_var = lambda name: 1 if name == 'Py_GIL_DISABLED' else _config_var(name)\n"
+                     "sys.executable = os.environ['GIL_OFF_STUB']\n");
+  const std::string stub = dir + "/python3";
+  conkit::write_file(stub, "#!/bin/sh\nexport PYTHONPATH='" + dir + "' GIL_OFF_STUB='" + stub + "'\nexec '" + real + "' \"$@\"\n");
+  std::filesystem::permissions(stub, std::filesystem::perms::owner_all);
+  // The shipped case with less work per run (the verdict is not what this test is about).
+  json c = {{"name", shipped->name}, {"scenario", shipped->scenario}, {"model", shipped->model}, {"expect", shipped->expect},
+            {"argv", shipped->argv}, {"labels", shipped->labels}};
+  c["argv"].push_back("--iterations");
+  c["argv"].push_back("200000");
+  const std::string manifest = dir + "/cases.json";
+  conkit::write_file(manifest, json{{"cases", json::array({c})}}.dump());
+  auto run_with = [&](const std::string& python) {
+    conkit::VerifyOptions o;
+    o.registry = CONKIT_SOURCE_DIR "/expected/claims.json";
+    o.manifest = manifest;
+    o.only = {"threads-gil-cpu"};
+    o.python = python;
+    return conkit::verify(o).raw;
+  };
+  auto python_scope = [](const json& raw) {
+    for (const auto& s : raw.at("claims").at(0).at("scopes"))
+      if (s.value("scope", "") == "python") return s;
+    return json();
+  };
+  const json off = run_with(stub), scope = python_scope(off);
+  EXPECT_EQ(off["environment"]["python"]["executable"], stub);
+  EXPECT_EQ(off["environment"]["python"]["build"], "free-threaded");
+  EXPECT_EQ(scope["python_build"], "free-threaded") << scope.dump(2);
+  EXPECT_EQ(scope["expected"], "REFUTED") << scope.dump(2);
+  EXPECT_NE(scope["verdict"], "REFUTED") << "the stand-in has a GIL: its threads cannot speed up\n" << scope.dump(2);
+  EXPECT_NE(conkit::verify_exit_status(off), 0);
+  EXPECT_NE(conkit::render_markdown(off).find("(free-threaded)"), std::string::npos);
+  EXPECT_NE(conkit::render_html(off).find("expected REFUTED, Python free-threaded"), std::string::npos);
+  // The control: the real interpreter, same case, same registry.
+  const json on = run_with(real), control = python_scope(on);
+  EXPECT_EQ(on["environment"]["python"]["build"], "gil");
+  EXPECT_EQ(control["python_build"], "gil") << control.dump(2);
+  EXPECT_EQ(control["expected"], "HOLDS") << control.dump(2);
+}
+
+// Every report names the Boost version and the source's git revision ("unknown" outside a
+// checkout) beside CPU, cores, kernel, compiler and Python.
+TEST(ClaimsReport, EnvironmentNamesBoostAndTheGitRevision) {
+  json env = conkit::environment_fingerprint("none", "", CONKIT_SOURCE_DIR);
+  EXPECT_TRUE(std::regex_match(env.value("boost", ""), std::regex(R"(\d+\.\d+\.\d+)"))) << env.dump(2);
+  if (std::filesystem::exists(CONKIT_SOURCE_DIR "/.git")) {
+    EXPECT_TRUE(std::regex_match(env.value("git", ""), std::regex("[0-9a-f]{12}(-dirty)?"))) << env.dump(2);
+  }
+  EXPECT_EQ(conkit::environment_fingerprint("none", "", "/")["git"], "unknown");
+  EXPECT_EQ(conkit::environment_fingerprint("none", "")["git"], "unknown");
+  json raw = sample_document();
+  raw["environment"] = env;
+  raw["environment"]["python"] = {{"executable", "python3"}, {"version", "3.11.7"}, {"implementation", "cpython"}, {"build", "gil"}};
+  for (const std::string& report : {conkit::render_markdown(raw), conkit::render_html(raw)}) {
+    for (const std::string& want : std::vector<std::string>{"Boost", env.value("boost", "?"), "git " + env.value("git", "?"),
+                                                             "cpython 3.11.7 (gil)", "kernel", "compiler"})
+      EXPECT_NE(report.find(want), std::string::npos) << want << "\n" << report.substr(0, 2000);
+  }
 }
 
 }  // namespace

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <boost/version.hpp>
 #include <fmt/format.h>
 
 #include "conkit/claims.hpp"
@@ -125,7 +127,30 @@ Calibration calibration_from_json(const json& j) {
   return c;
 }
 
-json environment_fingerprint(const std::string& sanitizer, const std::string& python) {
+namespace {
+
+// The first stdout line of a short command, when it exits 0.
+std::optional<std::string> first_output_line(std::vector<std::string> argv) {
+  RunOptions o;
+  o.argv = std::move(argv);
+  o.timeout_ms = 10000;
+  RunResult r = run(o);
+  if (r.ending != Ending::exited || r.exit_code != 0) return std::nullopt;
+  for (const auto& l : r.lines)
+    if (l.stream == Stream::out && !l.text.empty()) return std::string(l.text);
+  return std::nullopt;
+}
+
+std::string git_revision(const std::string& source_dir) {
+  if (source_dir.empty()) return "unknown";
+  // The commit, 12 hex digits, "-dirty" with uncommitted changes to tracked files; never a tag name.
+  auto rev = first_output_line({"git", "-C", source_dir, "describe", "--always", "--dirty", "--abbrev=12", "--exclude=*"});
+  return rev ? *rev : "unknown";
+}
+
+}  // namespace
+
+json environment_fingerprint(const std::string& sanitizer, const std::string& python, const std::string& source_dir) {
   utsname u{};
   uname(&u);
   char host[256] = {};
@@ -144,7 +169,9 @@ json environment_fingerprint(const std::string& sanitizer, const std::string& py
                                        )},
               {"flags", CONKIT_BUILD_FLAGS},
               {"sanitizer", sanitizer},
-              {"conkit", version()}};
+              {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)},
+              {"conkit", version()},
+              {"git", git_revision(source_dir)}};
   if (!python.empty()) {
     RunOptions o;
     o.argv = {python, "-c",

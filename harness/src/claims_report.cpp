@@ -180,8 +180,8 @@ std::string anchor_of(const std::string& case_name) {
   return id;
 }
 
-// The environment and calibration of the run, one row per fact.
-std::string environment_table(const json& raw) {
+// The environment and calibration of the run, one row per fact (HTML and Markdown).
+std::vector<std::pair<std::string, std::string>> environment_rows(const json& raw) {
   const json env = raw.value("environment", json::object()), cal = raw.value("calibration", json::object());
   const json py = env.value("python", json::object());
   std::vector<std::pair<std::string, std::string>> rows = {
@@ -193,7 +193,7 @@ std::string environment_table(const json& raw) {
       {"sanitizer", env.value("sanitizer", "none")},
       {"Python", py.empty() ? "none" : fmt::format("{} {} ({})", py.value("implementation", "?"), py.value("version", "?"), py.value("build", "?"))},
       {"Boost", env.value("boost", "?")},
-      {"conkit", fmt::format("{}{}", env.value("conkit", "?"), env.contains("git") ? " (" + env.value("git", "") + ")" : "")},
+      {"conkit", fmt::format("{} (git {})", env.value("conkit", "?"), env.value("git", "unknown"))},
       {"foreign load", env.contains("foreign_load") ? fmt::format("{}", env["foreign_load"].dump()) : "not measured"},
       {"calibration", fmt::format("sleep overshoot p50 {:.3f} / p99 {:.3f} / max {:.3f} ms; CPU noise {:.3f} (MAD/median); spawn {:.2f} ms",
                                   cal.value("sleep_overshoot_p50_ms", 0.0), cal.value("sleep_overshoot_p99_ms", 0.0),
@@ -201,8 +201,12 @@ std::string environment_table(const json& raw) {
       {"unit, budget, seed", fmt::format("{} ms, {} s, {}", raw.value("options", json::object()).value("unit_ms", 0.0),
                                          raw.value("options", json::object()).value("budget_s", 0.0),
                                          raw.value("options", json::object()).value("seed", 0))}};
+  return rows;
+}
+
+std::string environment_table(const json& raw) {
   std::string o = "<table id=\"environment\">";
-  for (const auto& [k, v] : rows) o += fmt::format("<tr><th>{}</th><td>{}</td></tr>", xml_escape(k), xml_escape(v));
+  for (const auto& [k, v] : environment_rows(raw)) o += fmt::format("<tr><th>{}</th><td>{}</td></tr>", xml_escape(k), xml_escape(v));
   return o + "</table>\n";
 }
 
@@ -287,15 +291,11 @@ std::string render_claims_table(const json& raw) {
 
 std::string render_markdown(const json& raw) {
   std::ostringstream o;
-  const json env = raw.value("environment", json::object()), cal = raw.value("calibration", json::object());
   o << "# conkit verify\n\n";
   if (!raw.value("complete", true)) o << "**Incomplete:** " << raw.value("incomplete_reason", "interrupted") << "\n\n";
-  o << fmt::format("Machine: {} — {} usable of {} cores, {}; compiler {}; sanitizer {}.\n\n", env.value("cpu_model", "?"),
-                   cal.value("usable_cores", 0), cal.value("online_cores", 0), env.value("kernel", "?"), env.value("compiler", "?"),
-                   env.value("sanitizer", "none"));
-  o << fmt::format("Calibration: sleep overshoot p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms; CPU noise cv {:.3f}; spawn {:.2f} ms.\n\n",
-                   cal.value("sleep_overshoot_p50_ms", 0.0), cal.value("sleep_overshoot_p99_ms", 0.0),
-                   cal.value("sleep_overshoot_max_ms", 0.0), cal.value("cpu_noise_cv", 0.0), cal.value("spawn_ms_p50", 0.0));
+  o << "| environment | |\n|---|---|\n";
+  for (const auto& [k, v] : environment_rows(raw)) o << fmt::format("| {} | {} |\n", k, md_cell(v));
+  o << "\n";
   o << "| claim | scope | verdict | expected | deciding figure / reason |\n|---|---|---|---|---|\n";
   for (const auto& c : raw.value("claims", json::array()))
     for (const auto& s : c["scopes"])

@@ -115,6 +115,13 @@ std::vector<std::vector<std::size_t>> paired_groups(const Registry& registry, co
   return out;
 }
 
+// The checkout the cases' expected files (else the registry) come from, for its git revision.
+std::string source_dir_of(const std::vector<ShippedCase>& cases, const std::string& registry) {
+  const std::string file = cases.empty() ? registry : cases.front().expect;
+  if (file.empty()) return "";
+  return std::filesystem::absolute(file).parent_path().string();
+}
+
 int severity(Status s) {
   switch (s) {
     case Status::pass: case Status::skip: return 0;
@@ -330,7 +337,7 @@ VerifyResult verify(const VerifyOptions& vo) {
   json& raw = out.raw;
   raw = {{"conkit", version()},
          {"kind", "verify"},
-         {"environment", environment_fingerprint(to_string(vo.base.sanitizer), python)},
+         {"environment", environment_fingerprint(to_string(vo.base.sanitizer), python, source_dir_of(cases, vo.registry))},
          {"calibration", to_json(cal)},
          {"options", {{"unit_ms", unit_ms}, {"budget_s", vo.budget_s}, {"seed", seed}, {"only", vo.only},
                       {"python", python}, {"registry", vo.registry}, {"case_args", case_args}}}};

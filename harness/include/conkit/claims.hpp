@@ -38,8 +38,11 @@ Calibration calibrate();
 nlohmann::json to_json(const Calibration& c);
 Calibration calibration_from_json(const nlohmann::json& j);
 
-// CPU model, cores, kernel, compiler and flags, sanitizer, Python version and build.
-nlohmann::json environment_fingerprint(const std::string& sanitizer, const std::string& python);
+// CPU model, cores, kernel, compiler and flags, sanitizer, Python version and build, the Boost
+// version compiled in, conkit's version and the git revision of `source_dir` (the checkout the
+// expected files come from; "unknown" outside a checkout or without git).
+nlohmann::json environment_fingerprint(const std::string& sanitizer, const std::string& python,
+                                       const std::string& source_dir = "");
 
 // ---- the registry, typed ----------------------------------------------------------------------
 // expected/claims.json parsed and validated (docs/claims.md). Every key and value is checked:
