@@ -417,8 +417,11 @@ VerifyResult verify(const VerifyOptions& vo) {
     if (wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s()))) <= max_foreign_load)
       for (std::size_t i = 0; go && i < cases.size(); ++i) {
         if (!parked[i] || !result_of[i]) continue;
-        for (int k = static_cast<int>(result_of[i]->runs.size()); go && parked[i] && k < std::max(1, want[i]); ++k)
+        // Its remaining runs, unless it skips again.
+        for (int k = static_cast<int>(result_of[i]->runs.size()); go && k < std::max(1, want[i]); ++k) {
           go = run_case(i, 1);
+          if (parked[i]) break;
+        }
       }
   }
   collect();
