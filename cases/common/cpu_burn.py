@@ -6,10 +6,12 @@ interpreter lets run in parallel. About 60-100 ms per million iterations on CPyt
 
     import cpu_burn
     wall_ms, cpu_ms = cpu_burn.spin(1_000_000)   # the loop's wall time and its thread's CPU time
+    args = cpu_burn.sweep_args("the work, in all")   # --workers, --iterations, --reps of every sweep case
 
 cpu_ms / wall_ms tells whether the loop had a core to itself: on a machine that other work keeps
 busy it drops well below 1, and a speedup measured then says more about the neighbours.
 """
+import argparse
 import time
 
 import conkit_facts as ck
@@ -31,6 +33,18 @@ def sweep_widths(cores):
         widths.append(w)
         w *= 2
     return widths + [cores, 2 * cores]
+
+
+def sweep_args(iterations_are):
+    """The command line of every Python cpu_parallelism case: --workers (one point only; default
+    the sweep), --iterations (default 1,000,000; what they are depends on the model) and --reps
+    (sweep()'s repetitions, default 3)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, help="one point only (default: the sweep)")
+    parser.add_argument("--iterations", type=int, default=1_000_000, help=iterations_are)
+    parser.add_argument("--reps", type=int, default=3,
+                        help="repetitions; the fastest is kept (conkit verify runs 1: its own runs give the interval)")
+    return parser.parse_args()
 
 
 def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):

@@ -1,6 +1,7 @@
 """unit_cost — what one unit of concurrency costs, for the Python spawn_overhead cases.
 
     import unit_cost
+    k = unit_cost.begin_units("python_threading", 100)   # --units; ck.begin; fact units
     unit_cost.rss_kib()                 # this process's resident memory, KiB
     unit_cost.pss_kib(pid)              # a process's proportional share (shared pages split), KiB
     unit_cost.thread_per_unit_us(100)   # start + join of one no-op thread, us (the baseline)
@@ -12,11 +13,25 @@ Memory is measured before any timing: units that were created and freed leave re
 Process memory is measured as PSS, not RSS: a forked child shares most pages with its parent,
 and PSS charges each process only its share of them.
 """
+import argparse
 import os
 import threading
 import time
 
+import conkit_facts as ck
+
 _PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def begin_units(model, default):
+    """Reads --units (K, the units to create; `default`), writes ck.begin(model) and the fact
+    units; returns K. (The multiprocessing case also takes --method and parses its own.)"""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=default)
+    k = parser.parse_args().units
+    ck.begin(model)
+    ck.fact("units", k)
+    return k
 
 
 def rss_kib():

@@ -5,24 +5,20 @@ and all end in about 1u, not N*u. Evidence for async-concurrent-io and async-sin
 
     conkit run concurrent_fetch.python_asyncio   # argv: the `run:` line of its .expect
 """
-import argparse
 import asyncio
-import os
-import threading
 
 import conkit_facts as ck
+import task_span
 
-stamps = []  # (start_ns, end_ns) per task, inner stamps
+span = task_span.TaskSpan()
 
 
 async def fetch_data(u):
-    start = ck.now_ns()
-    ck.say("Fetching data...")
-    await asyncio.sleep(u)  # the I/O wait
-    ck.say("Data fetched!")
-    stamps.append((start, ck.now_ns()))
-    ck.fact("tid", threading.get_native_id())
-    ck.fact("pid", os.getpid())
+    with span.task():
+        ck.say("Fetching data...")
+        await asyncio.sleep(u)  # the I/O wait
+        ck.say("Data fetched!")
+    task_span.record_runner()
 
 
 async def main(n, u):
@@ -34,10 +30,6 @@ async def main(n, u):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=2, help="tasks")
-    n = parser.parse_args().n
-    ck.begin("python_asyncio")
-    ck.fact("n", n)
+    n = task_span.begin_tasks("python_asyncio", "tasks")
     asyncio.run(main(n, ck.unit()))
-    ck.fact("span_ms", (max(e for _, e in stamps) - min(s for s, _ in stamps)) / 1e6)
+    ck.fact("span_ms", span.ms())

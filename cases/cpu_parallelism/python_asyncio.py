@@ -8,7 +8,6 @@ parallel model reaches min(W, cores). Evidence for async-no-parallelism. SKIPs o
 
     conkit run cpu_parallelism.python_asyncio   # argv: the `run:` line of its .expect
 """
-import argparse
 import asyncio
 import time
 
@@ -35,11 +34,6 @@ def run_point(workers, iterations):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, help="one point only (default: the sweep)")
-    parser.add_argument("--iterations", type=int, default=1_000_000, help="the work, in all (one thread)")
-    parser.add_argument("--reps", type=int, default=3,
-                        help="repetitions; the fastest is kept (conkit verify runs 1: its own runs give the interval)")
-    args = parser.parse_args()
+    args = cpu_burn.sweep_args("the work, in all (one thread)")
     ck.begin("python_asyncio")
     cpu_burn.sweep("python_asyncio", run_point, args.iterations, per_core=False, workers=args.workers, repetitions=max(1, args.reps))

@@ -9,12 +9,12 @@ procs-parallel-cpu. SKIPs on one core.
 
     conkit run cpu_parallelism.python_multiprocessing   # argv: the `run:` line of its .expect
 """
-import argparse
 import multiprocessing
 import sys
 
 import conkit_facts as ck
 import cpu_burn
+import run_all
 
 
 def task(iterations, results):
@@ -27,10 +27,7 @@ def run_point(ctx, workers, iterations):
     results = ctx.SimpleQueue()
     start = ck.now_ns()
     procs = [ctx.Process(target=task, args=(iterations, results)) for _ in range(workers)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
+    run_all.start_and_join(procs)
     par_ms = (ck.now_ns() - start) / 1e6
     if any(p.exitcode != 0 for p in procs):
         sys.exit("a worker failed")
@@ -41,12 +38,7 @@ def run_point(ctx, workers, iterations):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, help="one point only (default: the sweep)")
-    parser.add_argument("--iterations", type=int, default=1_000_000, help="the work per core a point can use")
-    parser.add_argument("--reps", type=int, default=3,
-                        help="repetitions; the fastest is kept (conkit verify runs 1: its own runs give the interval)")
-    args = parser.parse_args()
+    args = cpu_burn.sweep_args("the work per core a point can use")
     ctx = multiprocessing.get_context("fork")
     ck.begin("python_multiprocessing")
     cpu_burn.sweep("python_multiprocessing", lambda w, n: run_point(ctx, w, n), args.iterations,

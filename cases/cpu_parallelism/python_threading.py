@@ -10,24 +10,21 @@ threads-gil-cpu. SKIPs on one core.
 
     conkit run cpu_parallelism.python_threading   # argv: the `run:` line of its .expect
 """
-import argparse
 import sys
 import threading
 import time
 
 import conkit_facts as ck
 import cpu_burn
+import run_all
 
 
 def run_point(workers, iterations):
     """`workers` threads of `iterations` each: (wall ms, task ms, CPU share of one core)."""
     task_ms = []
     start, cpu = ck.now_ns(), time.process_time_ns()
-    threads = [threading.Thread(target=lambda: task_ms.append(cpu_burn.spin(iterations)[0])) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all.start_and_join([threading.Thread(target=lambda: task_ms.append(cpu_burn.spin(iterations)[0]))
+                            for _ in range(workers)])
     par_ns, cpu_ns = ck.now_ns() - start, time.process_time_ns() - cpu
     # With the GIL the process can use one core's worth; without it, one per thread that has a core.
     usable = 1 if getattr(sys, "_is_gil_enabled", lambda: True)() else min(workers, ck.usable_cores())
@@ -35,12 +32,7 @@ def run_point(workers, iterations):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, help="one point only (default: the sweep)")
-    parser.add_argument("--iterations", type=int, default=1_000_000, help="the work, in all (one thread at a time)")
-    parser.add_argument("--reps", type=int, default=3,
-                        help="repetitions; the fastest is kept (conkit verify runs 1: its own runs give the interval)")
-    args = parser.parse_args()
+    args = cpu_burn.sweep_args("the work, in all (one thread at a time)")
     ck.begin("python_threading")
     # per_core=False: under the GIL the work is a fixed total, as for the event loop.
     cpu_burn.sweep("python_threading", run_point, args.iterations, per_core=False, workers=args.workers, repetitions=max(1, args.reps))

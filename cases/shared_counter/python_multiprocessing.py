@@ -11,9 +11,9 @@ Evidence for procs-separate-memory.
 """
 import argparse
 import multiprocessing
-import sys
 
 import conkit_facts as ck
+import run_all
 
 counter = 0
 
@@ -46,12 +46,7 @@ if __name__ == "__main__":
     body = plain if args.variant == "plain" else value
     processes = [ctx.Process(target=body, args=(args.iterations, shared))
                  for _ in range(args.workers)]
-    for p in processes:
-        p.start()
-    for p in processes:
-        p.join()
-    if any(p.exitcode != 0 for p in processes):
-        sys.exit("a worker failed")
+    run_all.start_and_join_processes(processes)
     seen = counter if args.variant == "plain" else shared.value
     expected = args.workers * args.iterations
     ck.fact("expected", expected)

@@ -20,6 +20,7 @@ import threading
 import time
 
 import conkit_facts as ck
+import run_all
 
 counter = 0
 lock = threading.Lock()
@@ -71,11 +72,7 @@ if __name__ == "__main__":
         start.wait()
         body(iterations)
 
-    threads = [threading.Thread(target=run) for _ in range(args.workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all.start_and_join([threading.Thread(target=run) for _ in range(args.workers)])
     expected = args.workers * iterations
     ck.fact("expected", expected)
     ck.fact("counter", counter)

@@ -8,7 +8,6 @@ Evidence for async-cheap-scale.
 
     conkit run spawn_overhead.python_asyncio   # argv: the `run:` line of its .expect
 """
-import argparse
 import asyncio
 
 import conkit_facts as ck
@@ -35,11 +34,7 @@ async def main(k):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--units", type=int, default=10_000)
-    k = parser.parse_args().units
-    ck.begin("python_asyncio")
-    ck.fact("units", k)
+    k = unit_cost.begin_units("python_asyncio", 10_000)
     ck.fact("thread_idle_kib_per_unit", unit_cost.thread_idle_kib(100))
     ck.fact("thread_per_unit_us", unit_cost.thread_per_unit_us(100))
     asyncio.run(main(k))

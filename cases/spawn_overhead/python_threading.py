@@ -7,17 +7,11 @@ Evidence for threads-low-overhead and async-cheap-scale.
 
     conkit run spawn_overhead.python_threading   # argv: the `run:` line of its .expect
 """
-import argparse
-
 import conkit_facts as ck
 import unit_cost
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--units", type=int, default=100)
-    k = parser.parse_args().units
-    ck.begin("python_threading")
-    ck.fact("units", k)
+    k = unit_cost.begin_units("python_threading", 100)
     ck.fact("idle_kib_per_unit", unit_cost.thread_idle_kib(k))  # memory first: see unit_cost
     ck.fact("per_unit_us", unit_cost.thread_per_unit_us(k))
     ck.say(f"{k} threads started, waited and joined")
