@@ -4,6 +4,7 @@
 // one after another (about N·u) and a ticker that asks to wake every u/10 is late by all of them.
 // Evidence for: async-blocking-stalls.
 // Run: conkit run blocking_call_in_loop.async.blocking  (argv: the `run:` line of its .expect)
+#include <await_all.hpp>
 #include <case_args.hpp>
 #include <loop_ticker.hpp>
 
@@ -33,12 +34,11 @@ int main(int argc, char** argv) {
   const std::string variant = string_arg(argc, argv, "--variant", "awaited");
   if (variant != "blocking" && variant != "awaited") return std::fprintf(stderr, "unknown variant\n"), 2;
   const int n = int_arg(argc, argv, "--n", 3);
-  const auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
   asio::io_context ctx;
   tick_stats ticks;
   tasks_state state{n};
-  asio::co_spawn(ctx, tick(conkit::unit() / 10, ticks), rethrow);
-  for (int i = 0; i < n; ++i) asio::co_spawn(ctx, task(i, variant == "blocking", state, ticks), rethrow);
+  asio::co_spawn(ctx, tick(conkit::unit() / 10, ticks), conkit::cases::rethrow);
+  for (int i = 0; i < n; ++i) asio::co_spawn(ctx, task(i, variant == "blocking", state, ticks), conkit::cases::rethrow);
   ctx.run();
   conkit::fact("unit_ms", conkit::unit().count());
   conkit::fact("model", "async");

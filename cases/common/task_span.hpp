@@ -1,7 +1,9 @@
-// task_span.hpp — the `span_ms` fact of the fetch and join scenarios: from the first task's start
-// to the last task's end, on the cases' inner CLOCK_MONOTONIC stamps (conkit::now_ns()).
+// task_span.hpp — the facts the fetch and join scenarios share: begin_tasks() reads --n and writes
+// the facts each of their cases starts with; task_span is the `span_ms` fact at the end, from the
+// first task's start to the last task's end, on the cases' inner CLOCK_MONOTONIC stamps
+// (conkit::now_ns()).
 //
-// Thread safety: none; feed it from one thread (the loop thread, or the parent after a join).
+// Thread safety: none; feed a task_span from one thread (the loop thread, or the parent after a join).
 #pragma once
 
 #include <algorithm>
@@ -10,7 +12,18 @@
 
 #include <conkit/facts.hpp>
 
+#include "case_args.hpp"
+
 namespace conkit::cases {
+
+// Reads --n (the tasks, default 2) and writes the facts model, unit_ms and n; returns n.
+inline int begin_tasks(int argc, char** argv, const char* model) {
+  const int n = int_arg(argc, argv, "--n", 2);
+  fact("model", model);
+  fact("unit_ms", unit().count());
+  fact("n", n);
+  return n;
+}
 
 struct task_span {
   std::int64_t first_start = std::numeric_limits<std::int64_t>::max();

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <conkit/facts.hpp>
 #include <vector>
 
+#include "await_all.hpp"
 #include "case_args.hpp"
 #include "task_span.hpp"
 
@@ -41,30 +41,19 @@ asio::awaitable<void> fetch_all(int n, bool sequential, fetch_record& rec) {
     for (int i = 0; i < n; ++i) co_await fetch_data(rec);
   } else {
     // Like asyncio.create_task() for each, then await them all.
-    auto ex = co_await asio::this_coro::executor;
-    std::vector<decltype(asio::co_spawn(ex, fetch_data(rec), asio::deferred))> tasks;
-    for (int i = 0; i < n; ++i) tasks.push_back(asio::co_spawn(ex, fetch_data(rec), asio::deferred));
-    auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(tasks))
-                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (auto& e : errors)
-      if (e) std::rethrow_exception(e);
+    co_await conkit::cases::await_all(n, [&](int) { return fetch_data(rec); });
   }
   conkit::say("Async tasks completed!");
 }
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
+  const int n = conkit::cases::begin_tasks(argc, argv, "async");
   const bool sequential = conkit::cases::has_flag(argc, argv, "--sequential");
-  conkit::fact("model", "async");
   conkit::fact("variant", sequential ? "sequential" : "concurrent");
-  conkit::fact("unit_ms", conkit::unit().count());
-  conkit::fact("n", n);
 
   fetch_record rec;
   asio::io_context loop;
-  asio::co_spawn(loop, fetch_all(n, sequential, rec), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  });
+  asio::co_spawn(loop, fetch_all(n, sequential, rec), conkit::cases::rethrow);
   loop.run();  // the only thread that runs the tasks
   for (long tid : rec.tids) {
     conkit::fact("tid", tid);

@@ -10,6 +10,7 @@
 #include "case_args.hpp"
 #include "fetch_workers.hpp"
 #include "sanitized.hpp"
+#include "task_span.hpp"
 
 namespace cc = conkit::cases;
 
@@ -19,10 +20,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(conkit::unit());  // a blocking "I/O" wait in this process only
       return true;
     });
-  const int n = cc::int_arg(argc, argv, "--n", 2);
-  conkit::fact("model", "processes");
-  conkit::fact("unit_ms", conkit::unit().count());
-  conkit::fact("n", n);
+  const int n = cc::begin_tasks(argc, argv, "processes");
   if (n > 10 && cc::sanitizer_name())  // see sanitized.hpp; n = 2 runs everywhere
     conkit::skip(std::string("n > 10 processes under ") + cc::sanitizer_name() +
                  ": their start-up cost (3.5-7.5u for n = 50 under TSan here) would be graded, not the model");

@@ -3,6 +3,7 @@
 // at every W of the sweep (speedup.hpp). The work is a fixed total (not per core): one thread.
 // Evidence for: async-no-parallelism.
 // Run: conkit run cpu_parallelism.async  (argv: the `run:` line of its .expect)
+#include "await_all.hpp"
 #include "speedup.hpp"
 
 namespace asio = boost::asio;
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
     asio::io_context ctx;
     std::vector<double> ms(static_cast<std::size_t>(workers));
     for (double& slot : ms)
-      asio::co_spawn(ctx, task(rounds, slot), [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+      asio::co_spawn(ctx, task(rounds, slot), rethrow);
     ctx.run();
     return ms;
   });

@@ -4,6 +4,7 @@
 // work runs on the loop itself, and the ticker is late by about the work's whole length.
 // Evidence for: combine-async-procs.
 // Run: conkit run hybrid.async.pool  (argv: the `run:` line of its .expect)
+#include <await_all.hpp>
 #include <case_args.hpp>
 #include <cpu_work.hpp>
 #include <loop_ticker.hpp>
@@ -45,12 +46,11 @@ int main(int argc, char** argv) {
   const double work_u = number_arg(argc, argv, "--work-u", 3.0);  // CPU time of the work, in units
   const work_order order{variant == "pool", int_arg(argc, argv, "--workers", 2),
                          rounds_for(std::chrono::duration_cast<std::chrono::nanoseconds>(work_u * conkit::unit()))};
-  const auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
   asio::io_context ctx;
   tick_stats ticks;
   double work_ms = 0;
-  asio::co_spawn(ctx, tick(conkit::unit() / 10, ticks), rethrow);
-  asio::co_spawn(ctx, work(ctx, order, work_ms, ticks), rethrow);
+  asio::co_spawn(ctx, tick(conkit::unit() / 10, ticks), conkit::cases::rethrow);
+  asio::co_spawn(ctx, work(ctx, order, work_ms, ticks), conkit::cases::rethrow);
   ctx.run();
   conkit::fact("unit_ms", conkit::unit().count());
   conkit::fact("model", "async");

@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
 
+#include "await_all.hpp"
 #include "ipc_exchange.hpp"
 
 namespace asio = boost::asio;
@@ -52,10 +53,6 @@ asio::awaitable<void> serve_peer(peer_link peer, std::uint32_t messages) {
   mine.add(rx);
   co_await peer.send(ipc::make_report(mine));
 }
-
-void rethrow(std::exception_ptr e) {
-  if (e) std::rethrow_exception(e);
-}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,12 +67,12 @@ int main(int argc, char** argv) {
     channel& to_peer = *channels.emplace_back(std::make_unique<channel>(loop, channel_capacity));
     channel& from_peer = *channels.emplace_back(std::make_unique<channel>(loop, channel_capacity));
     links.push_back(peer_link{to_peer, from_peer});
-    asio::co_spawn(loop, serve_peer(peer_link{from_peer, to_peer}, messages), rethrow);
+    asio::co_spawn(loop, serve_peer(peer_link{from_peer, to_peer}, messages), conkit::cases::rethrow);
   }
   for (int p = 0; p < peers; ++p)
     asio::co_spawn(loop, ipc::exchange(links[p], messages, pings),
                    [&results, p](std::exception_ptr e, ipc::exchange_result r) {
-                     rethrow(e);
+                     conkit::cases::rethrow(e);
                      results[p] = std::move(r);
                    });
   const std::int64_t cpu0 = ipc::cpu_now_ns(CLOCK_PROCESS_CPUTIME_ID);

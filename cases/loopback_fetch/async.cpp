@@ -10,12 +10,11 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <conkit/facts.hpp>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
+#include "await_all.hpp"
 #include "case_args.hpp"
 #include "delay_server.hpp"
 #include "sanitized.hpp"
@@ -41,21 +40,12 @@ asio::awaitable<void> fetch_data(unsigned short port, conkit::cases::task_span& 
 
 asio::awaitable<void> fetch_all(int n, unsigned short port, conkit::cases::task_span& span) {
   conkit::say("Starting async tasks...");
-  auto ex = co_await asio::this_coro::executor;
-  std::vector<decltype(asio::co_spawn(ex, fetch_data(port, span), asio::deferred))> tasks;
-  for (int i = 0; i < n; ++i) tasks.push_back(asio::co_spawn(ex, fetch_data(port, span), asio::deferred));
-  auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(tasks))
-                             .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  co_await conkit::cases::await_all(n, [&](int) { return fetch_data(port, span); });
   conkit::say("Async tasks completed!");
 }
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
-  conkit::fact("model", "async");
-  conkit::fact("unit_ms", conkit::unit().count());
-  conkit::fact("n", n);
+  const int n = conkit::cases::begin_tasks(argc, argv, "async");
   if (n > 10 && conkit::cases::sanitizer_name())  // see sanitized.hpp; n = 2 runs everywhere
     conkit::skip(std::string("n > 10 connections under ") + conkit::cases::sanitizer_name() +
                  ": starting them delays the first request (to 1.6u for n = 100 under TSan here)");
@@ -63,9 +53,7 @@ int main(int argc, char** argv) {
   conkit::cases::delay_server server(conkit::unit());
   conkit::cases::task_span span;
   asio::io_context loop;
-  asio::co_spawn(loop, fetch_all(n, server.port(), span), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  });
+  asio::co_spawn(loop, fetch_all(n, server.port(), span), conkit::cases::rethrow);
   loop.run();  // the only thread that runs the fetches (the server has its own)
   conkit::fact("span_ms", span.ms());
 }

@@ -10,6 +10,7 @@
 #include "case_args.hpp"
 #include "delay_server.hpp"
 #include "fetch_workers.hpp"
+#include "task_span.hpp"
 
 namespace cc = conkit::cases;
 
@@ -18,10 +19,7 @@ int main(int argc, char** argv) {
     return cc::fetch_worker(argv, [argv] {
       return cc::fetch_blocking(static_cast<unsigned short>(std::stoi(cc::fetch_arg(argv, 0)))) == "data\n";
     });
-  const int n = cc::int_arg(argc, argv, "--n", 2);
-  conkit::fact("model", "processes");
-  conkit::fact("unit_ms", conkit::unit().count());
-  conkit::fact("n", n);
+  const int n = cc::begin_tasks(argc, argv, "processes");
   cc::delay_server server(conkit::unit());
   return cc::run_fetch_workers(n, {std::to_string(server.port())});
 }

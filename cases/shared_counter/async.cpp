@@ -6,11 +6,11 @@
 // Claims: threads-race (its async counterpart: a lost update needs a switch point, not threads).
 // Run: conkit run shared_counter.async.await  (argv: the `run:` line of its .expect)
 #include <boost/asio.hpp>
-#include <exception>
 #include <string>
 
 #include <conkit/facts.hpp>
 
+#include "await_all.hpp"
 #include "case_args.hpp"
 #include "counter_report.hpp"
 
@@ -47,8 +47,7 @@ int main(int argc, char** argv) {
   conkit::say("Counting with " + std::to_string(workers) + " coroutines, variant " + variant + "...");
   asio::io_context loop;
   for (int w = 0; w < workers; ++w)
-    asio::co_spawn(loop, count(iterations, variant == "await"),
-                   [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    asio::co_spawn(loop, count(iterations, variant == "await"), conkit::cases::rethrow);
   loop.run();  // this thread alone runs every coroutine
 
   conkit::cases::report_counter("async", variant, workers, iterations, counter);

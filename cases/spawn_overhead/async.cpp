@@ -4,12 +4,11 @@
 // Run: conkit run spawn_overhead.async  (argv: the `run:` line of its .expect)
 #include <boost/asio/as_tuple.hpp>
 
+#include "await_all.hpp"
 #include "overhead.hpp"
 
 namespace asio = boost::asio;
 using namespace conkit::cases;
-
-const auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
 
 asio::awaitable<void> wait_until_cancelled(std::vector<asio::steady_timer*>& waiting) {
   asio::steady_timer timer(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());

@@ -7,11 +7,10 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <conkit/facts.hpp>
 #include <string>
-#include <vector>
 
+#include "await_all.hpp"
 #include "case_args.hpp"
 #include "task_span.hpp"
 
@@ -29,27 +28,16 @@ asio::awaitable<void> task(int i, conkit::cases::task_span& span) {
 }
 
 asio::awaitable<void> join_all(int n, conkit::cases::task_span& span) {
-  auto ex = co_await asio::this_coro::executor;
-  std::vector<decltype(asio::co_spawn(ex, task(0, span), asio::deferred))> tasks;
-  for (int i = 0; i < n; ++i) tasks.push_back(asio::co_spawn(ex, task(i, span), asio::deferred));
-  auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(tasks))
-                             .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  co_await conkit::cases::await_all(n, [&](int i) { return task(i, span); });
   conkit::say("All tasks joined.");
 }
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
-  conkit::fact("model", "async");
-  conkit::fact("unit_ms", conkit::unit().count());
-  conkit::fact("n", n);
+  const int n = conkit::cases::begin_tasks(argc, argv, "async");
 
   conkit::cases::task_span span;
   asio::io_context loop;
-  asio::co_spawn(loop, join_all(n, span), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  });
+  asio::co_spawn(loop, join_all(n, span), conkit::cases::rethrow);
   loop.run();  // the only thread that runs the tasks
   conkit::fact("span_ms", span.ms());
 }

@@ -37,10 +37,7 @@ int task_worker(char** argv) {
 
 int main(int argc, char** argv) {
   if (cc::is_worker(argc, argv)) return task_worker(argv);
-  const int n = cc::int_arg(argc, argv, "--n", 2);
-  conkit::fact("model", "processes");
-  conkit::fact("unit_ms", conkit::unit().count());
-  conkit::fact("n", n);
+  const int n = cc::begin_tasks(argc, argv, "processes");
 
   boost::asio::io_context ctx;
   cc::stamp_channel stamps;

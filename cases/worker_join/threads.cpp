@@ -16,10 +16,7 @@
 #include "task_span.hpp"
 
 int main(int argc, char** argv) {
-  const int n = conkit::cases::int_arg(argc, argv, "--n", 2);
-  conkit::fact("model", "threads");
-  conkit::fact("unit_ms", conkit::unit().count());
-  conkit::fact("n", n);
+  const int n = conkit::cases::begin_tasks(argc, argv, "threads");
 
   std::vector<std::int64_t> starts(n), ends(n);  // slot i is written by thread i only
   {

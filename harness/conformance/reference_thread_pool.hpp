@@ -8,21 +8,25 @@
 // It satisfies conkit::conformance::ThreadPoolAdapter directly: N threads, FIFO queue, and the
 // destructor finishes every pending task (Shutdown::finish_pending) before joining.
 //
+// Completion tracking (the unfinished count, the first exception, wait()) is conkit's shared
+// helper, conkit::conformance::Completion, as in every adapter: the pool itself is the queue and
+// its threads.
+//
 // Thread safety: submit() and wait() may be called from any thread, including from a task
 // (submit only: a task that waits for its own pool would wait for itself).
-// Memory ordering: everything a task wrote happens-before wait() returns (both hold the mutex).
+// Memory ordering: everything a task wrote happens-before wait() returns (Completion's mutex).
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include <conkit/conformance/completion.hpp>
 #include <conkit/conformance/thread_pool.hpp>
 
 namespace conkit::reference {
@@ -53,19 +57,16 @@ class ThreadPool {
   std::size_t workers() const { return threads_.size(); }
 
   void submit(std::function<void()> task) {
+    auto tracked = done_.track(std::move(task));  // unfinished from now on
     {
       std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(task));
-      ++unfinished_;
+      queue_.push_back(std::move(tracked));
     }
     work_ready_.notify_one();
   }
 
-  void wait() {
-    std::unique_lock lock(mutex_);
-    all_done_.wait(lock, [this] { return unfinished_ == 0; });
-    if (first_error_) std::rethrow_exception(std::exchange(first_error_, nullptr));
-  }
+  // Every task ran; rethrows the first exception a task threw since the last wait().
+  void wait() { done_.wait(); }
 
  private:
   void work() {
@@ -76,24 +77,16 @@ class ThreadPool {
       auto task = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
-      std::exception_ptr error;
-      try {
-        task();
-      } catch (...) {
-        error = std::current_exception();
-      }
-      task = nullptr;  // destroy the task's captures before it counts as finished
+      task();  // tracked: catches the task's exception, drops its captures, then counts it finished
+      task = nullptr;
       lock.lock();
-      if (error && !first_error_) first_error_ = error;
-      if (--unfinished_ == 0) all_done_.notify_all();
     }
   }
 
+  conformance::Completion done_;  // first: outlives every tracked task in the queue
   std::mutex mutex_;
-  std::condition_variable work_ready_, all_done_;
+  std::condition_variable work_ready_;
   std::deque<std::function<void()>> queue_;
-  std::size_t unfinished_ = 0;        // submitted and not yet finished
-  std::exception_ptr first_error_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;  // last: started once the state above exists
 };

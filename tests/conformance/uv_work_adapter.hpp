@@ -4,15 +4,15 @@
 // The threadpool is process-wide: its size is UV_THREADPOOL_SIZE (default 4), read once when it is
 // first used, so the N the suite asks for is ignored and workers() reports the real size. The
 // adapter owns a uv_loop_t on the suite's thread: submit() queues the work there, and wait() runs
-// the loop until every uv_work_t's after-work callback ran, i.e. every task finished. A task's
-// exception is caught on the pool thread and rethrown from wait(). The destructor runs the loop
+// the loop until every uv_work_t's after-work callback ran, i.e. every task finished. Completion
+// tracking is conkit's helper (conkit::conformance::Completion): a task's exception is caught on
+// the pool thread and rethrown from wait(). The destructor runs the loop
 // dry as well (libuv cannot drop queued work without uv_cancel), so the policy is finish_pending.
 // Not FIFO: with more than one thread start order is not observable, and the size cannot be 1.
 #pragma once
 
 #include <cstddef>
 #include <cstdlib>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +20,7 @@
 
 #include <uv.h>
 
+#include <conkit/conformance/completion.hpp>
 #include <conkit/conformance/thread_pool.hpp>
 
 #include "uv_common.hpp"
@@ -55,7 +56,7 @@ class UvWorkQueue {
   }
 
   void submit(std::function<void()> task) {
-    auto job = std::make_unique<Job>(Job{{}, this, std::move(task), nullptr});
+    auto job = std::make_unique<Job>(Job{{}, done_.track(std::move(task))});
     job->req.data = job.get();
     uv::check(uv_queue_work(&loop_, &job->req, run_job, job_done), "uv_queue_work");
     job.release();  // job_done owns it now
@@ -63,34 +64,26 @@ class UvWorkQueue {
 
   void wait() {
     uv_run(&loop_, UV_RUN_DEFAULT);  // returns when no uv_work_t is left in flight
-    if (first_error_) std::rethrow_exception(std::exchange(first_error_, nullptr));
+    done_.wait();                    // so every task finished: rethrows the first exception
   }
 
  private:
   struct Job {
     uv_work_t req;
-    UvWorkQueue* owner;
-    std::function<void()> task;
-    std::exception_ptr error;
+    std::function<void()> task;  // tracked by done_
   };
 
   static void run_job(uv_work_t* req) {  // on a threadpool thread
-    auto* job = static_cast<Job*>(req->data);
-    try {
-      job->task();
-    } catch (...) {
-      job->error = std::current_exception();
-    }
-    job->task = nullptr;  // release what the task holds before reporting it done
+    // Catches the task's exception and releases what the task holds before counting it finished.
+    static_cast<Job*>(req->data)->task();
   }
 
   static void job_done(uv_work_t* req, int /*status: UV_ECANCELED only after uv_cancel*/) {  // loop thread
-    std::unique_ptr<Job> job(static_cast<Job*>(req->data));
-    if (job->error && !job->owner->first_error_) job->owner->first_error_ = job->error;
+    delete static_cast<Job*>(req->data);
   }
 
   uv_loop_t loop_{};
-  std::exception_ptr first_error_;
+  conformance::Completion done_;
 };
 
 static_assert(conformance::ThreadPoolAdapter<UvWorkQueue>);

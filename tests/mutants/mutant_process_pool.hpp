@@ -5,7 +5,7 @@
 
 #include <csignal>
 #include <future>
-#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -41,16 +41,11 @@ class MutantProcessPool {
     for (auto& t : jobs_) t.join();
   }
 
+  // One thread per job; packaged_task hands run_one's answer, or its exception, to the future.
   std::future<std::string> submit(std::string job) {
-    auto answer = std::make_shared<std::promise<std::string>>();
-    auto future = answer->get_future();
-    jobs_.emplace_back([this, answer, job = std::move(job)] {
-      try {
-        answer->set_value(run_one(job));
-      } catch (...) {
-        answer->set_exception(std::current_exception());
-      }
-    });
+    std::packaged_task<std::string()> run([this, job = std::move(job)] { return run_one(job); });
+    auto future = run.get_future();
+    jobs_.emplace_back(std::move(run));
     return future;
   }
 
