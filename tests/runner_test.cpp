@@ -251,6 +251,7 @@ TEST(Runner, MissingOrNonExecutableProgramFailsToStart) {
 TEST(Runner, TimeoutKillsTheGrandchildToo) {
   REQUIRE_PROGRAM("spawn_grandchild");
   RunOptions o;
+  o.containment = conkit::Containment::subreaper;  // the case's own pids are ours only outside a namespace
   o.argv = {program("spawn_grandchild"), "wait"};
   o.timeout_ms = 300;
   o.term_grace_ms = 300;
@@ -270,6 +271,7 @@ TEST(Runner, TimeoutKillsTheGrandchildToo) {
 TEST(Runner, GrandchildHoldingThePipeDoesNotHang) {
   REQUIRE_PROGRAM("spawn_grandchild");
   RunOptions o;
+  o.containment = conkit::Containment::subreaper;  // the case's own pids are ours only outside a namespace
   o.argv = {program("spawn_grandchild"), "hold"};
   o.drain_grace_ms = 200;
   o.timeout_ms = 5000;
@@ -293,6 +295,7 @@ TEST(Runner, GrandchildHoldingThePipeDoesNotHang) {
 TEST(Runner, FloodIsCappedAndTheGroupKilled) {
   REQUIRE_PROGRAM("flood");
   RunOptions o;
+  o.containment = conkit::Containment::subreaper;  // the case's own pids are ours only outside a namespace
   o.argv = {program("flood")};
   o.output_cap = 64 * 1024;
   o.timeout_ms = 5000;
@@ -364,7 +367,7 @@ TEST(Runner, InheritedFdsDoNotReachTheCase) {
   const int leaked = ::fcntl(::open("/dev/null", O_RDONLY | O_CLOEXEC), F_DUPFD, 50);  // no CLOEXEC on the copy
   ASSERT_GE(leaked, 50);
   RunOptions o;
-  o.argv = {"/bin/sh", "-c", "for f in /proc/$$/fd/*; do echo ${f##*/}; done"};
+  o.argv = {"/bin/sh", "-c", "for f in /proc/self/fd/*; do echo ${f##*/}; done"};  // $$ is the namespace's pid
   RunResult r = conkit::run(o);
   ::close(leaked);
   std::set<std::string> fds;
@@ -584,6 +587,54 @@ TEST(Display, SignalNames) {
       EXPECT_EQ(conkit::signal_number(name), sig) << name;
     }
   }
+}
+
+// ---- containment, usage, remarks ----
+
+TEST(Runner, ContainmentAndUsageAreReported) {
+  RunOptions o;
+  o.argv = {"/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"};
+  RunResult r = conkit::run(o);
+  ASSERT_EQ(r.ending, Ending::exited) << describe(r);
+  EXPECT_TRUE(r.containment == "pid-namespace" || r.containment == "subreaper") << r.containment;
+  if (::geteuid() == 0) {
+    EXPECT_EQ(r.containment, "pid-namespace") << r.containment_note;
+  }
+  ASSERT_TRUE(r.cpu_ms) << describe(r);
+  EXPECT_GT(*r.cpu_ms, 0);
+  ASSERT_TRUE(r.peak_memory_bytes) << describe(r);
+  EXPECT_GT(*r.peak_memory_bytes, 0u);
+  EXPECT_FALSE(r.limit_mechanism.empty());
+
+  o.containment = conkit::Containment::subreaper;
+  r = conkit::run(o);
+  EXPECT_EQ(r.containment, "subreaper");
+}
+
+TEST(Runner, RemarksNameTheStrays) {
+  RunResult r;
+  r.strays.push_back({1234, "sleep 300", true});
+  auto remarks = conkit::run_remarks(r);
+  ASSERT_EQ(remarks.size(), 1u);
+  EXPECT_EQ(remarks[0], "killed 1 stray: pid 1234 sleep 300 (left the process group)");
+  r.bad_fact_lines = 3;
+  r.bad_facts = {"{\"fact\":\"a\",\"va"};
+  remarks = conkit::run_remarks(r);
+  ASSERT_EQ(remarks.size(), 2u);
+  EXPECT_NE(remarks[1].find("3 bad fact lines"), std::string::npos) << remarks[1];
+}
+
+TEST(Runner, SizesAndDurations) {
+  EXPECT_EQ(conkit::parse_size("64MiB"), 64u << 20);
+  EXPECT_EQ(conkit::parse_size("512 KiB"), 512u << 10);
+  EXPECT_EQ(conkit::parse_size("2GiB"), 2ull << 30);
+  EXPECT_EQ(conkit::parse_size("4096"), 4096u);
+  EXPECT_FALSE(conkit::parse_size("64MB"));
+  EXPECT_FALSE(conkit::parse_size("lots"));
+  EXPECT_EQ(conkit::parse_duration_ms("500ms"), 500.0);
+  EXPECT_EQ(conkit::parse_duration_ms("2s"), 2000.0);
+  EXPECT_FALSE(conkit::parse_duration_ms("2"));
+  EXPECT_EQ(conkit::default_memory_limit() > 0, true);
 }
 
 // ---- the statuses the runner's own endings give ----------------------------------------------

@@ -23,6 +23,7 @@ and drops the fact otherwise, so such children send their results to the parent 
 import json
 import math
 import os
+import select
 import sys
 import threading
 import time
@@ -95,7 +96,13 @@ def fact(name, value):
         value = str(value)  # JSON has no inf/nan
     record = {"fact": name, "value": value, "t_ns": now_ns(), "pid": os.getpid(),
               "tid": threading.get_native_id()}
-    _write_all(fd, (json.dumps(record, separators=(",", ":")) + "\n").encode())
+    line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+    if len(line) > select.PIPE_BUF:
+        # One write of at most PIPE_BUF bytes is atomic on a pipe; a longer one can interleave with
+        # another writer's and tear both lines.
+        raise ValueError(f"conkit fact {name!r}: the line is {len(line)} bytes, more than PIPE_BUF "
+                         f"({select.PIPE_BUF}); it could tear")
+    _write_all(fd, line)
 
 
 def skip(reason):

@@ -12,7 +12,6 @@
 // verdict contradicts its expectation, 3 nothing contradicted but some scope undecided (verify.hpp).
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -36,6 +35,8 @@ using conkit::Status;
 using conkit::cli::Common;
 using conkit::cli::Selection;
 using conkit::cli::VerifyCli;
+using conkit::cli::interrupted;
+using conkit::cli::interrupted_reason;
 
 bool passed(Status s) { return s == Status::pass || s == Status::skip; }
 
@@ -47,12 +48,18 @@ int finish(const std::vector<CaseResult>& results, const Common& common, const s
     (r.status == Status::pass ? pass : r.status == Status::skip ? skip : fail)++;
   }
   try {
-    common.write_reports(conkit::to_json(results), conkit::to_junit(results, suite));
+    nlohmann::json j = conkit::to_json(results);
+    j["complete"] = true;  // write_reports marks it incomplete after a stop signal
+    common.write_reports(j, conkit::to_junit(results, suite));
   } catch (const std::exception& e) {
     std::cerr << "conkit: " << e.what() << "\n";
-    return 1;
+    return interrupted ? 128 + interrupted : 1;
   }
   std::cout << pass << " passed, " << fail << " failed, " << skip << " skipped\n";
+  if (interrupted) {
+    std::cout << "incomplete: " << interrupted_reason() << "\n";
+    return 128 + interrupted;
+  }
   return fail == 0 ? 0 : 1;
 }
 
@@ -61,6 +68,7 @@ std::vector<CaseResult> run_shipped(const std::vector<conkit::ShippedCase>& case
   std::string python = sel.python.empty() ? std::string() : conkit::resolve_python(sel.python);
   std::vector<CaseResult> results;
   for (const auto& c : cases) {
+    if (interrupted) break;  // the cases not run are not in the reports, which say they are incomplete
     results.push_back(conkit::check_file(c.expect, conkit::case_options(c, common.check_options(), python)));
     if (!common.quiet && isatty(STDOUT_FILENO)) std::cout << std::flush;
   }
@@ -68,9 +76,6 @@ std::vector<CaseResult> run_shipped(const std::vector<conkit::ShippedCase>& case
 }
 
 // ---- verify, report ------------------------------------------------------------------------------
-
-volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_sigint(int sig) { interrupted = sig; }
 
 // The table, the summary line and the reports; returns the exit status (conkit/verify.hpp).
 int print_and_write(const nlohmann::json& raw, const std::string& dir, const Common& common) {
@@ -101,15 +106,15 @@ int cmd_verify(const Selection& sel, const Common& common, const VerifyCli& cli)
       std::cerr << "\r\033[K[" << p.index + 1 << "/" << p.total << "] " << p.case_name << "  " << static_cast<int>(p.elapsed_s)
                 << " s elapsed" << (p.left_s ? ", ~" + std::to_string(static_cast<int>(*p.left_s)) + " s left" : "") << std::flush;
     };
-  std::signal(SIGINT, on_sigint);
   conkit::VerifyResult r = conkit::verify(o);
-  std::signal(SIGINT, SIG_DFL);
+  if (interrupted) r.raw["incomplete_reason"] = interrupted_reason();
   if (progress) std::cerr << "\r\033[K";
   for (const auto& c : r.results)
     if (c.status != Status::pass && c.status != Status::skip) std::cout << conkit::render_text(c, false);
   std::cout << "verify took " << static_cast<int>(r.raw.value("duration_s", 0.0)) << " s (" << r.results.size() << " cases, seed "
             << r.raw["options"]["seed"] << ")\n";
-  return print_and_write(r.raw, cli.out_dir, common);
+  const int code = print_and_write(r.raw, cli.out_dir, common);
+  return interrupted ? 128 + interrupted : code;
 }
 
 }  // namespace
@@ -124,8 +129,8 @@ int main(int argc, char** argv) {
   std::string expect_path, name, want_status;
   std::vector<std::string> command, want_findings;
   CLI::App* check = app.add_subcommand("check", "Run any program against an expected file");
-  check->add_option("--expect", expect_path, "The expected file (docs/expected-format.md)")->required()
-      ->check(CLI::ExistingFile);
+  // Not CLI::ExistingFile: a directory, FIFO, device or oversized file is the case's INVALID status.
+  check->add_option("--expect", expect_path, "The expected file (docs/expected-format.md)")->required();
   check->add_option("--name", name, "Name of the case in reports (default: scenario/model)");
   check->add_option("--expect-status", want_status,
                     "Exit 0 iff the case ends with this status (PASS, FAIL, ...): for meta tests of the grader");
@@ -168,6 +173,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
 
   CLI11_PARSE(app, argc, argv);
+  if (*check || *run || *verify) conkit::cli::handle_stop_signals();
 
   try {
     if (*check) {
@@ -176,6 +182,7 @@ int main(int argc, char** argv) {
       o.name = name;
       std::vector<CaseResult> results{conkit::check_file(expect_path, o)};
       int code = finish(results, check_common, "conkit.check");
+      if (interrupted) return code;
       if (!want_status.empty()) {
         auto want = conkit::cli::parse_status(want_status);
         if (!want) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -19,7 +20,9 @@
 #include "conkit/grade.hpp"
 #include "conkit/paths.hpp"
 #include "conkit/report.hpp"
+#include "conkit/run.hpp"
 #include "conkit/verify.hpp"
+#include "stop_signals.hpp"
 
 #include "common/findings.hpp"
 
@@ -71,6 +74,9 @@ struct Common {
   Sanitizer sanitizer = *sanitizer_from_string(CONKIT_BUILD_SANITIZER);
   std::string json, junit;
   bool quiet = false;
+  std::string containment = "auto";
+  std::string memory_limit, output_limit, cpu_limit;
+  std::optional<std::uint64_t> process_limit;
 
   void add_to(CLI::App& app) {
     app.add_option("--unit", unit, "Time unit u, e.g. 100ms or 2s (env CONKIT_UNIT_MS: a number of ms, what cases are given)")
@@ -88,6 +94,21 @@ struct Common {
     app.add_option("--json", json, "Write the raw results as JSON to this file");
     app.add_option("--junit", junit, "Write JUnit XML to this file");
     app.add_flag("-q,--quiet", quiet, "Print only the summary lines, no transcripts");
+    app.add_option("--containment", containment, "How a case is kept from outliving the run: auto (a PID "
+                   "namespace when allowed, else subreaper), pid-namespace, subreaper")
+        ->check(CLI::IsMember({"auto", "pid-namespace", "subreaper"}))->capture_default_str();
+    app.add_option("--memory-limit", memory_limit, "Memory of the whole case, e.g. 512MiB (overrides `memory-limit:`; "
+                   "default half of physical memory)");
+    app.add_option("--process-limit", process_limit, "Processes of the case at once (overrides `process-limit:`; default 4096)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--cpu-limit", cpu_limit, "CPU time of the whole case, e.g. 2s (overrides `cpu-limit:`; default none)");
+    app.add_option("--output-limit", output_limit, "Bytes per output stream, e.g. 64MiB (overrides `output-limit:`; default 64MiB)");
+  }
+
+  static std::uint64_t size_option(const std::string& name, const std::string& text) {
+    auto v = parse_size(text);
+    if (!v || *v == 0) throw CLI::ValidationError(name, "expected a size such as 512KiB, 64MiB or 2GiB, got '" + text + "'");
+    return *v;
   }
 
   CheckOptions check_options() const {
@@ -97,11 +118,27 @@ struct Common {
     if (timeout_s) o.timeout_ms = *timeout_s * 1000;
     o.retries = retries;
     o.sanitizer = sanitizer;
+    o.run.cancel = &interrupted;
+    o.run.containment = *parse_containment(containment);
+    if (!memory_limit.empty()) o.memory_limit = size_option("--memory-limit", memory_limit);
+    if (!output_limit.empty()) o.output_limit = size_option("--output-limit", output_limit);
+    if (process_limit) o.process_limit = *process_limit;
+    if (!cpu_limit.empty()) {
+      auto v = parse_duration_ms(cpu_limit);
+      if (!v || *v <= 0) throw CLI::ValidationError("--cpu-limit", "expected a CPU time such as 500ms or 2s, got '" + cpu_limit + "'");
+      o.cpu_limit_ms = *v;
+    }
     return o;
   }
 
-  // --json and --junit, for cases and for claims alike.
-  void write_reports(const nlohmann::json& raw, const std::string& junit_xml) const {
+  // --json and --junit, for cases and for claims alike; after a stop signal both say they are
+  // incomplete (the JSON in "complete"/"incomplete_reason", the XML in a comment).
+  void write_reports(nlohmann::json raw, std::string junit_xml) const {
+    if (interrupted) {
+      raw["complete"] = false;
+      raw["incomplete_reason"] = interrupted_reason();
+      junit_xml = mark_incomplete_xml(junit_xml, interrupted_reason());
+    }
     if (!json.empty()) write_file(json, raw.dump(2) + "\n");
     if (!junit.empty()) write_file(junit, junit_xml);
   }

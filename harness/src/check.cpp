@@ -8,8 +8,14 @@
 #include "common/stats.hpp"
 #include "grade_time.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -51,6 +57,16 @@ RunOptions run_options_for(const ExpectFile& e, const CheckOptions& o) {
   }
   for (const auto& name : e.inherit)
     if (std::find(ro.inherit.begin(), ro.inherit.end(), name) == ro.inherit.end()) ro.inherit.push_back(name);
+  // Limits: the caller's override, else the file's header, else the runner's default.
+  if (o.memory_limit) ro.memory_limit = *o.memory_limit;
+  else if (e.memory_limit) ro.memory_limit = *e.memory_limit;
+  if (o.process_limit) ro.process_limit = *o.process_limit;
+  else if (e.process_limit) ro.process_limit = *e.process_limit;
+  if (o.cpu_limit_ms) ro.cpu_limit_ms = *o.cpu_limit_ms;
+  else if (e.cpu_limit_ms) ro.cpu_limit_ms = *e.cpu_limit_ms;
+  if (o.output_limit) ro.output_cap = static_cast<std::size_t>(*o.output_limit);
+  else if (e.output_limit) ro.output_cap = static_cast<std::size_t>(*e.output_limit);
+  ro.sanitized = o.sanitizer != Sanitizer::none;
   return ro;
 }
 
@@ -218,8 +234,31 @@ CaseResult check(const ExpectFile& expect, const CheckOptions& options) {
   return res;
 }
 
+// Why `path` cannot be an expected file (empty if it can): it must be a readable regular file of
+// at most kMaxExpectFileBytes. Looked at before it is opened: a FIFO would block, a device never end.
+std::string not_an_expect_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "cannot read the expected file: " + std::string(std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return "the expected file is a directory";
+  if (S_ISFIFO(st.st_mode)) return "the expected file is a FIFO (named pipe), not a regular file";
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return "the expected file is a device, not a regular file";
+  if (S_ISSOCK(st.st_mode)) return "the expected file is a socket, not a regular file";
+  if (!S_ISREG(st.st_mode)) return "the expected file is not a regular file";
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxExpectFileBytes)
+    return "the expected file is " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+           std::to_string(kMaxExpectFileBytes >> 20) + " MiB";
+  if (::access(path.c_str(), R_OK) != 0) return "cannot read the expected file: " + std::string(std::strerror(errno));
+  return {};
+}
+
 CaseResult check_file(const std::string& expect_path, const CheckOptions& options) {
-  ParseResult p = parse_expect_file(expect_path);
+  ParseResult p;
+  if (std::string why = not_an_expect_file(expect_path); !why.empty()) {
+    p.file.path = expect_path;
+    p.errors.push_back(ParseError{SourceLoc{expect_path, 0, 0}, why});
+  } else {
+    p = parse_expect_file(expect_path);
+  }
   if (p.ok()) {
     CaseResult r = check(p.file, options);
     r.expect_path = expect_path;

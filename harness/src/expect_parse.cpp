@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "conkit/expect.hpp"
+#include "conkit/run.hpp"
 
 #include "common/signals.hpp"
 
@@ -1202,6 +1203,11 @@ class FileParser {
         {"inherit", true, &FileParser::inherit_value},
         {"run", false, &FileParser::run_value},
         {"sanitizer-options", true, &FileParser::sanitizer_options_value},
+        {"memory-limit", false, &FileParser::memory_limit_value},
+        {"process-limit", false, &FileParser::process_limit_value},
+        {"cpu-limit", false, &FileParser::cpu_limit_value},
+        {"output-limit", false, &FileParser::output_limit_value},
+        {"strays", false, &FileParser::strays_value},
     };
     return keys;
   }
@@ -1287,6 +1293,40 @@ class FileParser {
 
   void race_match_value(Scanner& sc, int) {
     f_.race_match = matcher_in(sc, main_);
+    sc.expect_eol();
+  }
+
+  // The runner's limits (conkit/run.hpp parse_size / parse_duration_ms read the same forms).
+  std::string limit_text(Scanner& sc) {
+    sc.ws();
+    std::size_t end = sc.pos;
+    while (end < sc.s.size() && sc.s[end] != '#') ++end;
+    std::string t(sc.s.substr(sc.pos, end - sc.pos));
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+    return t;
+  }
+  std::uint64_t size_limit(Scanner& sc, int value_col) {
+    auto v = parse_size(limit_text(sc));
+    if (!v || *v == 0) sc.fail(value_col, "expected a size such as 512KiB, 64MiB or 2GiB, found " + sc.found());
+    sc.pos = sc.s.size();
+    return *v;
+  }
+  void memory_limit_value(Scanner& sc, int value_col) { f_.memory_limit = size_limit(sc, value_col); }
+  void output_limit_value(Scanner& sc, int value_col) { f_.output_limit = size_limit(sc, value_col); }
+  void process_limit_value(Scanner& sc, int) {
+    f_.process_limit = static_cast<std::uint64_t>(scan_integer(sc, "a number of processes", 1, 1'000'000));
+    sc.expect_eol();
+  }
+  void cpu_limit_value(Scanner& sc, int value_col) {
+    auto v = parse_duration_ms(limit_text(sc));
+    if (!v || *v <= 0) sc.fail(value_col, "expected a CPU time such as 500ms or 2s, found " + sc.found());
+    sc.pos = sc.s.size();
+    f_.cpu_limit_ms = *v;
+  }
+  void strays_value(Scanner& sc, int) {
+    if (sc.accept("forbidden")) f_.strays_forbidden = true;
+    else if (sc.accept("allowed")) f_.strays_forbidden = false;
+    else sc.expected("'allowed' or 'forbidden'");
     sc.expect_eol();
   }
 

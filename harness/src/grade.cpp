@@ -85,6 +85,15 @@ bool compare(double a, CmpOp op, double b, double b_hi) {
 
 // ---- matchers -----------------------------------------------------------------------------------
 
+// Matches Boost.Regex abandoned (it throws when a search passes its complexity limit, e.g. on
+// catastrophic backtracking): the grader turns each into a failure naming the regex, stream and
+// line, so an abandoned search never counts as "no match" (`not out` must not pass on one).
+struct AbandonedMatch {
+  std::string regex;
+  const char* line;  // where the RunResult line's text starts (views point into the transcript)
+};
+thread_local std::vector<AbandonedMatch> abandoned_matches;
+
 using Captures = std::map<std::string, std::string>;
 
 // Where a matcher matched in a line: bytes [begin, end).
@@ -189,7 +198,8 @@ class LineMatcher {
           if (mr[name].matched) (*bind)[name] = mr[name].str();
       return sp;
     } catch (const std::exception&) {
-      return std::nullopt;  // boost gives up on pathological backtracking: treat as no match
+      abandoned_matches.push_back({m_.to_string(), line.data()});  // the grader fails the run for it
+      return std::nullopt;
     }
   }
   bool matches(std::string_view line) const { return find(line).has_value(); }
@@ -506,6 +516,7 @@ class Grader {
   }
 
   void grade() {
+    abandoned_matches.clear();
     judge_ending();
     if (g_.status == Status::error || g_.status == Status::skip) return;
     Scope main = main_scope();
@@ -519,6 +530,9 @@ class Grader {
       outcomes();
       requirements();
     }
+    abandoned_regexes();
+    if (e_.strays_forbidden && !r_.strays.empty())
+      fail(file_loc(), "strays: forbidden, but " + escape_for_display(run_remarks(r_).front()));
     for (const auto& b : r_.bad_facts) g_.notes.push_back("not a fact: " + escape_for_display(b));
     if (r_.truncated_facts) g_.notes.push_back("the facts channel passed the output cap");
     if (g_.status == Status::pass && !g_.failures.empty()) g_.status = Status::fail;
@@ -550,6 +564,25 @@ class Grader {
   std::string_view text(std::size_t line) const { return r_.lines[line].text; }
   void annotate_line(std::size_t line, std::string note) {
     if (line < g_.annotations.size()) g_.annotations[line].push_back(std::move(note));
+  }
+
+  // A failure per regex that gave up, at its first abandoned line.
+  void abandoned_regexes() {
+    std::set<std::string> said;
+    for (const auto& a : abandoned_matches) {
+      if (!said.insert(a.regex).second) continue;
+      const std::string what = "regex " + a.regex + " exceeded the matcher's complexity limit on ";
+      bool on_a_line = false;
+      for (std::size_t i = 0; i < r_.lines.size() && !on_a_line; ++i) {
+        if (r_.lines[i].text.data() != a.line || r_.lines[i].text.empty()) continue;
+        const auto& same = lines_of(r_.lines[i].stream);
+        const std::size_t nth = static_cast<std::size_t>(std::find(same.begin(), same.end(), i) - same.begin()) + 1;
+        fail(file_loc(), what + stream_name(r_.lines[i].stream) + " line " + std::to_string(nth), i);
+        on_a_line = true;
+      }
+      if (!on_a_line) fail(file_loc(), what + "a sanitizer report");  // report kinds/texts are not lines
+    }
+    abandoned_matches.clear();
   }
 
   // ---- ending

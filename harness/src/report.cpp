@@ -4,6 +4,8 @@
 #include "conkit/report.hpp"
 #include "conkit/version.hpp"
 
+#include "common/atomic_file.hpp"
+
 #include "common/findings.hpp"
 #include "common/signals.hpp"
 #include "common/text.hpp"
@@ -74,6 +76,11 @@ std::string summary_line(const CaseResult& r) {
   }
   s += "\n";
   if (!r.reason.empty() && r.status != Status::pass) s += "      " + escape_for_display(r.reason) + "\n";
+  // What the runner saw that a reader must know with every status, PASS included (once each).
+  std::set<std::string> said;
+  for (const auto& run : r.runs)
+    for (const auto& remark : run_remarks(run))
+      if (said.insert(remark).second) s += "      note: " + escape_for_display(remark) + "\n";
   return s;
 }
 
@@ -130,6 +137,12 @@ std::string render_transcript(const CaseResult& result, std::size_t run_index) {
                               run_index + 1, result.runs.size(), to_string(g.status), ending_text(run),
                               format_number(run.end_ms, 1), format_number(run.wall_ms, 1));
   if (run.ending == Ending::failed_to_start) s += "  " + escape_for_display(run.start_error) + "\n";
+  if (!run.containment.empty() || run.peak_memory_bytes || run.cpu_ms)
+    s += fmt::format("  containment {}{}; peak memory {}; cpu {} ms{}\n", run.containment.empty() ? "?" : run.containment,
+                     run.containment_note.empty() ? "" : " (" + escape_for_display(run.containment_note) + ")",
+                     run.peak_memory_bytes ? format_number(static_cast<double>(*run.peak_memory_bytes) / (1024.0 * 1024.0), 1) + " MiB" : "?",
+                     run.cpu_ms ? format_number(*run.cpu_ms, 1) : "?",
+                     run.limit_mechanism.empty() ? "" : "; limits by " + run.limit_mechanism);
 
   const std::size_t prefix = std::string("[  103.2 ms  1.03u] out| ").size();
   auto show = shown_lines(run, g);
@@ -351,6 +364,23 @@ json grade_json(const RunGrade& g, const ExpectFile& e) {
   return j;
 }
 
+// How the case was contained and limited, what it used and what was left of it (the runner's part).
+json containment_json(const RunResult& r) {
+  json strays = json::array();
+  for (const auto& st : r.strays)
+    strays.push_back({{"pid", st.pid}, {"command", json_text(st.command)}, {"left_group", st.left_group}});
+  json j = {{"mode", r.containment},
+            {"note", json_text(r.containment_note)},
+            {"limit_mechanism", r.limit_mechanism},
+            {"limit", json_text(r.limit)},
+            {"peak_memory_bytes", r.peak_memory_bytes ? json(*r.peak_memory_bytes) : json(nullptr)},
+            {"cpu_ms", r.cpu_ms ? json(*r.cpu_ms) : json(nullptr)},
+            {"usage_source", r.usage_source},
+            {"bad_fact_lines", r.bad_fact_lines},
+            {"strays", std::move(strays)}};
+  return j;
+}
+
 json run_json(const RunResult& r) {
   json j = {{"ending", ending_key(r.ending)},
             {"exit_code", r.exit_code},
@@ -363,6 +393,7 @@ json run_json(const RunResult& r) {
             {"truncated", {{"out", r.truncated_out}, {"err", r.truncated_err}, {"facts", r.truncated_facts}}},
             {"pipe_held_after_exit", r.pipe_held_after_exit},
             {"stray_processes_killed", r.stray_processes_killed},
+            {"containment", containment_json(r)},
             {"notes", strings(r.notes)},
             {"bad_facts", strings(r.bad_facts)}};
   j["lines"] = json::array();
@@ -455,16 +486,7 @@ std::string to_junit(const std::vector<CaseResult>& results, const std::string& 
 }
 
 void write_file(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  if (ec) throw std::runtime_error("cannot create directory " + parent.string() + ": " + ec.message());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot open " + path + " for writing: " + std::strerror(errno));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  write_file_atomically(path, text);  // a temporary file in the same directory, then rename(2)
 }
 
 }  // namespace conkit

@@ -1,11 +1,12 @@
-// run.cpp — conkit::run(): start one case, read its streams and facts, enforce the limits, and
-// kill and reap its whole process group.
+// run.cpp — conkit::run(): start one case under conkit-init, read its streams and facts, enforce
+// the timeout and the limits, and kill and reap everything the case started.
 //
 // Everything happens on one io_context on the calling thread: three pipe readers (stdout, stderr,
-// facts), a pidfd that becomes readable when the main child exits, and timers for the timeout,
-// the term grace, the drain grace and a last-resort guard. The main child is observed with
-// waitid(WNOWAIT) and stays a zombie until the end, so its pid (the group id) cannot be reused
-// while conkit still signals the group.
+// facts), conkit-init's status pipe (how the case is contained, when its main process ended), a
+// pidfd on conkit-init, and timers for the timeout, the term grace, the drain grace, the limits
+// and a last-resort guard. conkit-init is observed with waitid(WNOWAIT) and stays a zombie until
+// the end, so its pid cannot be reused while conkit still signals it. Containment (PID namespace
+// or subreaper sweep) and cgroups: run/init.cpp, run/procs.cpp, run/cgroup.cpp.
 #include "conkit/run.hpp"
 
 #include "common/signals.hpp"
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -30,6 +32,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -41,6 +45,8 @@
 
 #include "common/signals.hpp"
 #include "fact_parse.hpp"
+#include "run/cgroup.hpp"
+#include "run/procs.hpp"
 
 namespace conkit {
 namespace {
@@ -134,24 +140,31 @@ std::map<std::string, std::string> child_environment(const RunOptions& o, int fa
 // own session, working directory. on_exec_setup runs in the forked child: syscalls only.
 struct CaseSetup {
   const char* const* envp;
-  int stdin_fd, stdout_fd, stderr_fd, facts_fd;
+  int stdin_fd, stdout_fd, stderr_fd, facts_fd, status_fd;
   const char* cwd;  // nullptr: keep ours
+  pid_t conkit;     // our pid, to see whether we died before PR_SET_PDEATHSIG took hold
 
   template <class Launcher>
   bp::error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*) {
     launcher.env = envp;
     launcher.fd_whitelist.push_back(facts_fd);  // Boost closes every other inherited fd
+    launcher.fd_whitelist.push_back(status_fd);
     return {};
   }
 
   template <class Launcher>
   bp::error_code on_exec_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*) {
+    // conkit-init (and through it pid 1 of the case's namespace) dies with us, even by SIGKILL.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) == -1) return last_error();
+    if (::getppid() != conkit) ::_exit(125);
     if (::setsid() == -1) return last_error();
     if (::dup2(stdin_fd, STDIN_FILENO) == -1 || ::dup2(stdout_fd, STDOUT_FILENO) == -1 ||
         ::dup2(stderr_fd, STDERR_FILENO) == -1)
       return last_error();
-    int flags = ::fcntl(facts_fd, F_GETFD);
-    if (flags == -1 || ::fcntl(facts_fd, F_SETFD, flags & ~FD_CLOEXEC) == -1) return last_error();
+    for (int fd : {facts_fd, status_fd}) {
+      int flags = ::fcntl(fd, F_GETFD);
+      if (flags == -1 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == -1) return last_error();
+    }
     if (cwd && ::chdir(cwd) == -1) return last_error();
     close_unlisted(launcher.fd_whitelist);
     return {};
@@ -187,54 +200,57 @@ struct CaseSetup {
   static bp::error_code last_error() { return bp::error_code(errno, bp::system_category()); }
 };
 
-// Live (non-zombie) members of process group `pgid`, from /proc.
-std::vector<pid_t> live_group_members(pid_t pgid) {
-  std::vector<pid_t> members;
-  DIR* dir = ::opendir("/proc");
-  if (!dir) return members;
-  while (dirent* e = ::readdir(dir)) {
-    char* end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE* f = std::fopen(path, "re");
-    if (!f) continue;
-    char buf[1024];
-    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[n] = '\0';
-    const char* close_paren = std::strrchr(buf, ')');  // comm may contain spaces and parens
-    char state = 0;
-    int ppid = 0, pgrp = 0;
-    if (close_paren && std::sscanf(close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
-        pgrp == pgid && state != 'Z' && state != 'X')
-      members.push_back(static_cast<pid_t>(pid));
-  }
-  ::closedir(dir);
-  return members;
-}
-
-constexpr double kCloseAfterKillMs = 250;  // after the drain kill, a holder outside the group may remain
+constexpr double kCloseAfterKillMs = 250;  // after the drain kill, a holder outside the case may remain
 constexpr double kGuardMarginMs = 5000;    // the guard fires only if every other limit failed
 constexpr double kReapBudgetMs = 2000;     // SIGKILLed processes die in microseconds; this is generous
+constexpr int kWatchEveryMs = 20;          // how often the limits and the cancel flag are looked at
+constexpr std::size_t kBadFactsKept = 100; // malformed fact lines kept as examples (all are counted)
+
+// "256 MiB": sizes in limit messages.
+std::string size_text(std::uint64_t bytes) {
+  const char* unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : (v < 10 ? "%.2f %s" : "%.0f %s"), v, unit[u]);
+  return buf;
+}
+
+std::string ms_text(double ms) {
+  char buf[64];
+  if (ms >= 1000) std::snprintf(buf, sizeof buf, "%.3g s", ms / 1000);
+  else std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+  return buf;
+}
 
 // One run in progress: owns the io_context objects and fills the RunResult.
+//
+// The case runs under conkit-init (run/init.cpp), the "main child" conkit spawns: it reports on a
+// status pipe how the case is contained, when it started and how its main process ended. The main
+// process's own group gets the SIGTERM of a timeout; every SIGKILL goes to the whole case (pid 1
+// of its namespace, or every descendant found in /proc, and its cgroups).
 class Session {
  public:
   Session(const RunOptions& o, RunResult& r) : opt_(o), r_(r) {}
 
   void run() {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);  // orphaned grandchildren come to us, so we can reap them
+    if (opt_.cancel && *opt_.cancel) {  // told to stop before the start: do not start
+      r_.ending = Ending::interrupted;
+      r_.signal = *opt_.cancel;
+      r_.notes.push_back("not started: conkit got " + signal_name(r_.signal));
+      return;
+    }
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);  // orphans of conkit-init come to us, so we can reap them
     if (!spawn()) return;
     try {
       watch();
       ctx_.run();
     } catch (const std::exception& e) {
       r_.notes.push_back(std::string("conkit error while running: ") + e.what());
-      kill_group(SIGKILL);
+      kill_case();
     }
-    reap_group();
+    reap_case();
     r_.wall_ms = since_spawn();
     close_readers();
   }
@@ -263,9 +279,51 @@ class Session {
     r_.start_error = std::move(why);
   }
 
+  // conkit-init's arguments: containment, cgroups, rlimits, then the case.
+  std::vector<std::string> init_argv(const std::string& init, const std::string& exe, int status_fd) {
+    std::vector<std::string> a = {init, "--status-fd", std::to_string(status_fd), "--containment",
+                                  to_string(opt_.containment), "--exe", exe};
+    std::string why_not;
+    cgroup_ = detail::CaseCgroup::create({opt_.memory_limit, opt_.process_limit}, why_not);
+    for (const auto& d : cgroup_.dirs()) a.insert(a.end(), {"--cgroup", d});
+    std::vector<std::string> mech;
+    if (opt_.memory_limit) {
+      if (cgroup_.limits_memory()) {
+        mech.push_back("memory: " + cgroup_.memory_mechanism());
+      } else {
+        // Counted in /proc every kWatchEveryMs; the data rlimit at twice the limit stops a runaway
+        // allocation between two looks (not under a sanitizer: its shadow mappings count as data).
+        mech.push_back(std::string("memory: /proc rss") + (opt_.sanitized ? "" : " + RLIMIT_DATA backstop"));
+        if (!opt_.sanitized) a.insert(a.end(), {"--rlimit", "data=" + std::to_string(2 * opt_.memory_limit)});
+      }
+    }
+    if (opt_.process_limit) {
+      if (cgroup_.limits_processes()) {
+        mech.push_back("processes: " + cgroup_.pids_mechanism());
+      } else {
+        // RLIMIT_NPROC does not bind root; for others it counts per user (per user namespace).
+        mech.push_back(std::string("processes: /proc count") + (::geteuid() != 0 ? " + RLIMIT_NPROC" : ""));
+        if (::geteuid() != 0) a.insert(a.end(), {"--rlimit", "nproc=" + std::to_string(opt_.process_limit)});
+      }
+    }
+    if (opt_.cpu_limit_ms > 0) {
+      if (cgroup_.measures_cpu()) {
+        mech.push_back("cpu: " + cgroup_.cpu_mechanism());
+      } else {
+        mech.push_back("cpu: RLIMIT_CPU per process");
+        a.insert(a.end(), {"--rlimit", "cpu=" + std::to_string(static_cast<long long>(std::ceil(opt_.cpu_limit_ms / 1000)))});
+      }
+    }
+    for (const auto& m : mech) r_.limit_mechanism += (r_.limit_mechanism.empty() ? "" : "; ") + m;
+    if (!why_not.empty() && (opt_.memory_limit || opt_.process_limit)) r_.notes.push_back("limits: " + why_not);
+    a.push_back("--");
+    a.insert(a.end(), opt_.argv.begin(), opt_.argv.end());
+    return a;
+  }
+
   bool spawn() {
-    Fd read_end[3], write_end[3];
-    for (int k = 0; k < 3; ++k) {
+    Fd read_end[4], write_end[4];  // stdout, stderr, facts, conkit-init's status
+    for (int k = 0; k < 4; ++k) {
       if (auto e = make_pipe(read_end[k], write_end[k]); !e.empty()) return fail_start(e), false;
     }
     Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -284,42 +342,51 @@ class Session {
       exe = find_in_path(opt_.argv[0], env.count("PATH") ? env["PATH"] : std::string());
       if (exe.empty()) return fail_start("'" + opt_.argv[0] + "' not found in PATH"), false;
     }
+    if (::access(exe.c_str(), X_OK) != 0)
+      return fail_start("cannot execute '" + exe + "': " + errno_text(errno)), false;
     if (!opt_.cwd.empty()) {
       struct stat st {};
       if (::stat(opt_.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return fail_start("working directory '" + opt_.cwd + "' is not a directory"), false;
     }
+    const std::string init = detail::find_init_program(opt_.init_program);
+    if (init.empty())
+      return fail_start("conkit-init not found (install it next to conkit, or set CONKIT_INIT)"), false;
+    const std::vector<std::string> args = init_argv(init, exe, write_end[3].get());
     // argv as given (argv[0] unchanged); Boost uses a const char** argument vector verbatim.
     std::vector<const char*> argv;
-    for (const auto& a : opt_.argv) argv.push_back(a.c_str());
+    for (std::size_t i = 1; i < args.size(); ++i) argv.push_back(args[i].c_str());
+    argv.insert(argv.begin(), args[0].c_str());
     argv.push_back(nullptr);
     const char** argv_ptr = argv.data();
 
     CaseSetup setup{envp.data(), dev_null.get(), write_end[out].get(), write_end[err].get(),
-                    write_end[facts].get(), opt_.cwd.empty() ? nullptr : opt_.cwd.c_str()};
+                    write_end[facts].get(), write_end[3].get(), opt_.cwd.empty() ? nullptr : opt_.cwd.c_str(),
+                    ::getpid()};
     bp::posix::default_launcher launcher;
     bp::error_code ec;
     spawn_time_ = Clock::now();
     r_.spawn_ns = to_ns(spawn_time_);
-    auto proc = launcher(ctx_.get_executor(), ec, bp::filesystem::path(exe), argv_ptr, setup);
+    auto proc = launcher(ctx_.get_executor(), ec, bp::filesystem::path(init), argv_ptr, setup);
     if (ec) {
       if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);  // the fork that failed to exec
       r_.wall_ms = since_spawn();
-      return fail_start("cannot execute '" + exe + "': " + ec.message()), false;
+      return fail_start("cannot execute '" + init + "': " + ec.message()), false;
     }
     pid_ = proc.id();
-    pgid_ = pid_;             // setsid() made the child a group leader
     proc.detach();            // conkit waits and reaps itself; Boost must not kill or reap it
-    for (int k = 0; k < 3; ++k) {
+    for (int k = 0; k < 4; ++k) {
       write_end[k].reset();   // EOF comes only once every holder in the child's tree closed them
       boost::system::error_code assign_ec;
-      readers_[k].pipe.assign(read_end[k].get(), assign_ec);
+      auto& pipe = k < 3 ? readers_[k].pipe : status_.pipe;
+      pipe.assign(read_end[k].get(), assign_ec);
       if (assign_ec) {
-        r_.notes.push_back(std::string("cannot watch ") + kStreamName[k] + ": " + assign_ec.message());
+        r_.notes.push_back(std::string("cannot watch ") + (k < 3 ? kStreamName[k] : "conkit-init") + ": " +
+                           assign_ec.message());
         continue;  // read_end closes it; the case's writes then fail with EPIPE
       }
       read_end[k].release();
-      readers_[k].open = true;
+      (k < 3 ? readers_[k].open : status_.open) = true;
     }
     return true;
   }
@@ -327,16 +394,17 @@ class Session {
   void watch() {
     for (int k = 0; k < 3; ++k)
       if (readers_[k].open) read_next(static_cast<Kind>(k));
+    if (status_.open) read_status();
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
     boost::system::error_code assign_ec;
     if (pidfd >= 0) pidfd_.assign(pidfd, assign_ec);
     if (pidfd >= 0 && !assign_ec) {
-      wait_for_exit();
+      wait_for_init();
     } else {
       if (pidfd >= 0) ::close(pidfd);
-      poll_for_exit();  // kernels without pidfd_open
+      poll_for_init();  // kernels without pidfd_open
     }
-    if (opt_.cancel) watch_cancel();
+    watch_limits();
     if (std::isfinite(opt_.timeout_ms) && opt_.timeout_ms > 0) {
       timeout_timer_.expires_after(ms(opt_.timeout_ms));
       timeout_timer_.async_wait([this](boost::system::error_code ec) { if (!ec) on_timeout(); });
@@ -388,7 +456,8 @@ class Session {
       if (text.find_first_not_of(" \t\r") == std::string_view::npos) {
         // blank lines carry nothing
       } else if (!detail::add_fact_line(text, t, r_.spawn_ns, r_.facts)) {
-        r_.bad_facts.emplace_back(text);
+        ++r_.bad_fact_lines;  // torn by writers that passed PIPE_BUF, or not a fact at all
+        if (r_.bad_facts.size() < kBadFactsKept) r_.bad_facts.emplace_back(text);
       }
     } else {
       r_.lines.add(k == out ? Stream::out : Stream::err, t, text);
@@ -412,40 +481,114 @@ class Session {
   }
 
   void close_readers() {
-    for (auto& rd : readers_) {
+    for (auto* pipe : {&readers_[0].pipe, &readers_[1].pipe, &readers_[2].pipe, &status_.pipe}) {
       boost::system::error_code ignored;
-      rd.pipe.close(ignored);  // pending reads complete with operation_aborted
+      pipe->close(ignored);  // pending reads complete with operation_aborted
     }
   }
 
-  // ---- the main child ----
-  void wait_for_exit() {
+  // ---- conkit-init's status lines ----
+  void read_status() {
+    status_.pipe.async_read_some(asio::buffer(status_.buf), [this](boost::system::error_code ec, std::size_t n) {
+      status_.partial.append(status_.buf.data(), n);
+      for (std::size_t nl; (nl = status_.partial.find('\n')) != std::string::npos;) {
+        std::string line = status_.partial.substr(0, nl);
+        status_.partial.erase(0, nl + 1);
+        on_status(line);
+      }
+      // Done once the case is over: conkit-init keeps the pipe open until it is killed.
+      if (ec || (main_exited_ && !any_reader_open())) {
+        boost::system::error_code ignored;
+        status_.pipe.close(ignored);
+        status_.open = false;
+        return;
+      }
+      read_status();
+    });
+  }
+
+  void on_status(const std::string& line) {
+    const auto sp = line.find(' ');
+    const std::string word = line.substr(0, sp);
+    const std::string rest = sp == std::string::npos ? "" : line.substr(sp + 1);
+    if (word == "containment") {
+      const auto sp2 = rest.find(' ');
+      r_.containment = rest.substr(0, sp2);
+      namespaced_ = r_.containment == "pid-namespace";
+      if (sp2 != std::string::npos) r_.containment_note = "no PID namespace: " + rest.substr(sp2 + 1);
+    } else if (word == "init") {
+      init_pid_ = static_cast<pid_t>(std::atol(rest.c_str()));
+    } else if (word == "started") {
+      started_ = true;
+      case_pid_ = first_child(init_pid_);
+    } else if (word == "exec-error") {
+      exec_errno_ = std::atoi(rest.c_str());
+      if (!main_exited_) on_main_exit();
+    } else if (word == "init-error") {
+      init_error_ = rest;
+    } else if (word == "exited" || word == "signaled") {
+      if (main_exited_) return;
+      record_status(word == "exited", std::atoi(rest.c_str()));
+      on_main_exit();
+    }
+  }
+
+  static pid_t first_child(pid_t parent) {
+    if (parent <= 0) return -1;
+    std::ifstream in("/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) + "/children");
+    long pid = -1;
+    if (in >> pid) return static_cast<pid_t>(pid);
+    for (const auto& p : detail::descendants(parent))  // kernels without the children file
+      if (p.ppid == parent) return p.pid;
+    return -1;
+  }
+
+  // ---- conkit-init itself: it ends only when killed (or if it failed) ----
+  void wait_for_init() {
     pidfd_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
       if (ec == asio::error::operation_aborted) return;
-      if (!check_exit()) wait_for_exit();
+      if (!check_init()) wait_for_init();
     });
   }
 
-  void poll_for_exit() {
+  void poll_for_init() {
     poll_timer_.expires_after(std::chrono::milliseconds(2));
     poll_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec && !check_exit()) poll_for_exit();
+      if (!ec && !check_init()) poll_for_init();
     });
   }
 
-  // Looks at the main child's status without reaping it (WNOWAIT): it stays a zombie until the end.
-  bool check_exit() {
+  // Looks at conkit-init's status without reaping it (WNOWAIT): it stays a zombie until the end.
+  bool check_init() {
     siginfo_t si{};
     if (::waitid(P_PID, static_cast<id_t>(pid_), &si, WEXITED | WNOHANG | WNOWAIT) != 0) {
       if (errno == EINTR) return false;
-      r_.notes.push_back("cannot wait for the main child: " + errno_text(errno));
+      r_.notes.push_back("cannot wait for conkit-init: " + errno_text(errno));
     } else if (si.si_pid == 0) {
-      return false;  // not exited yet
-    } else {
-      record_status(si.si_code == CLD_EXITED, si.si_status);
+      return false;  // still running
     }
-    on_main_exit();
+    // Its status lines may still be in the pipe: read them first, then decide.
+    drain_status();
+    if (!main_exited_) {
+      if (!started_ && !init_error_.empty()) init_failed_ = true;
+      else if (!conkit_ending_) r_.notes.push_back("conkit-init ended before the case's main process did");
+      on_main_exit();
+    }
     return true;
+  }
+
+  void drain_status() {
+    if (!status_.open) return;
+    char buf[4096];
+    int fd = status_.pipe.native_handle();
+    int flags = ::fcntl(fd, F_GETFL);
+    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) status_.partial.append(buf, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = status_.partial.find('\n')) != std::string::npos;) {
+      std::string line = status_.partial.substr(0, nl);
+      status_.partial.erase(0, nl + 1);
+      on_status(line);
+    }
   }
 
   void record_status(bool exited, int value) {
@@ -458,6 +601,10 @@ class Session {
     r_.end_ms = since_spawn();
     timeout_timer_.cancel();
     term_timer_.cancel();
+    if (exec_errno_ || init_failed_) {  // nothing of the case ran: end now
+      kill_case();
+      close_readers_on_start_failure();
+    }
     if (any_reader_open() && !drain_started_) {
       drain_started_ = true;
       drain_timer_.expires_after(ms(opt_.drain_grace_ms));
@@ -466,56 +613,144 @@ class Session {
     finish_if_done();
   }
 
+  void close_readers_on_start_failure() {
+    for (int k = 0; k < 3; ++k) end_of_stream(static_cast<Kind>(k));
+  }
+
   void finish_if_done() {
     if (!main_exited_ || any_reader_open()) return;
     for (auto* t : {&timeout_timer_, &term_timer_, &drain_timer_, &close_timer_, &guard_timer_, &poll_timer_,
-                    &cancel_timer_})
+                    &watch_timer_})
       t->cancel();
     boost::system::error_code ignored;
     pidfd_.cancel(ignored);
+    status_.pipe.cancel(ignored);
   }
 
-  // ---- limits ----
-  void kill_group(int sig) {
-    if (pgid_ > 0) ::kill(-pgid_, sig);
+  // ---- signals to the case ----
+  // The main process's own group: where a polite SIGTERM goes.
+  void signal_main_group(int sig) {
+    if (case_pid_ > 0) ::kill(-case_pid_, sig);
+  }
+
+  // SIGKILL to everything of the case: pid 1 of its namespace (the kernel kills the rest), or every
+  // descendant of conkit-init (stopped first, so none can fork while we look), and its cgroups.
+  void kill_case() {
+    signal_main_group(SIGKILL);
+    if (namespaced_ && init_pid_ > 0) {
+      ::kill(init_pid_, SIGKILL);
+    } else if (pid_ > 0) {
+      std::set<pid_t> stopped;
+      for (int round = 0; round < 100; ++round) {
+        bool fresh = false;
+        for (const auto& p : detail::descendants(pid_))
+          if (stopped.insert(p.pid).second) {
+            ::kill(p.pid, SIGSTOP);
+            fresh = true;
+          }
+        if (!fresh) break;
+      }
+      for (pid_t p : stopped) ::kill(p, SIGKILL);
+      swept_.insert(stopped.begin(), stopped.end());
+    }
+    cgroup_.kill_all();
+    if (pid_ > 0) ::kill(pid_, SIGKILL);
+  }
+
+  // The processes of the case other than conkit-init, pid 1 and (while it runs) the main process.
+  std::vector<detail::ProcInfo> case_processes() const {
+    std::vector<detail::ProcInfo> found;
+    const auto all = namespaced_ && init_pid_ > 0 ? detail::namespace_members(init_pid_) : detail::descendants(pid_);
+    for (const auto& p : all)
+      if (p.pid != init_pid_ && p.pid != pid_) found.push_back(p);
+    return found;
   }
 
   void note_strays() {
-    for (pid_t p : live_group_members(pgid_))
-      if (p != pid_) strays_.insert(p);
+    for (const auto& p : case_processes()) {
+      if (p.pid == case_pid_ && !main_exited_) continue;
+      if (strays_.count(p.pid)) continue;
+      strays_[p.pid] = RunResult::Stray{p.pid, detail::command_line(p.pid), case_pid_ > 0 && p.pgid != case_pid_};
+    }
   }
 
-  // RunOptions::cancel is a signal handler's flag: look at it every 20 ms, and end the run like a
-  // timeout once it is set.
-  void watch_cancel() {
-    cancel_timer_.expires_after(std::chrono::milliseconds(20));
-    cancel_timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec || main_exited_) return;
-      if (const int sig = *opt_.cancel) {
-        stop_case(Ending::interrupted, "cancelled: conkit got " + signal_name(sig));
-        cancel_signal_ = sig;
-      } else {
-        watch_cancel();
+  // ---- limits and the cancel flag, looked at every kWatchEveryMs ----
+  void watch_limits() {
+    watch_timer_.expires_after(std::chrono::milliseconds(kWatchEveryMs));
+    watch_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec || (main_exited_ && !any_reader_open())) return;
+      if (opt_.cancel && *opt_.cancel && !conkit_ending_) {
+        cancel_signal_ = *opt_.cancel;
+        stop_case(Ending::interrupted, "cancelled: conkit got " + signal_name(cancel_signal_));
       }
+      if (!conkit_ending_) check_limits(false);
+      watch_limits();
     });
+  }
+
+  // Sets the LIMIT ending if a limit was passed; at the end (`final`), also from the counters the
+  // kernel kept. Returns true if it did.
+  bool check_limits(bool final) {
+    std::string hit;
+    if (opt_.memory_limit) {
+      if (cgroup_.limits_memory()) {
+        if (cgroup_.oom_killed())
+          hit = "memory limit " + size_text(opt_.memory_limit) + " reached (peak " +
+                size_text(cgroup_.memory_peak().value_or(opt_.memory_limit)) + ", " + cgroup_.memory_mechanism() + ")";
+      } else if (!final) {
+        std::uint64_t rss = 0;
+        for (const auto& p : case_processes()) rss += p.rss_bytes;
+        peak_rss_seen_ = std::max(peak_rss_seen_, rss);
+        if (rss > opt_.memory_limit)
+          hit = "memory limit " + size_text(opt_.memory_limit) + " reached (peak " + size_text(rss) + ", /proc rss)";
+      }
+    }
+    if (hit.empty() && opt_.process_limit) {
+      if (cgroup_.limits_processes()) {
+        if (cgroup_.pids_limit_hit())
+          hit = "process limit " + std::to_string(opt_.process_limit) + " reached (peak " +
+                std::to_string(cgroup_.pids_peak().value_or(opt_.process_limit)) + ", " + cgroup_.pids_mechanism() + ")";
+      } else if (!final) {
+        const std::size_t n = case_processes().size();
+        if (n >= opt_.process_limit)
+          hit = "process limit " + std::to_string(opt_.process_limit) + " reached (" + std::to_string(n) +
+                " processes, /proc count)";
+      }
+    }
+    if (hit.empty() && opt_.cpu_limit_ms > 0) {
+      if (auto used = cgroup_.cpu_ms(); used && *used > opt_.cpu_limit_ms)
+        hit = "cpu limit " + ms_text(opt_.cpu_limit_ms) + " reached (used " + ms_text(*used) + ", " +
+              cgroup_.cpu_mechanism() + ")";
+      else if (final && !cgroup_.measures_cpu() && signal_ == SIGXCPU)
+        hit = "cpu limit " + ms_text(opt_.cpu_limit_ms) + " reached (SIGXCPU, RLIMIT_CPU)";
+    }
+    if (hit.empty()) return false;
+    conkit_ending_ = Ending::limited;
+    r_.limit = hit;
+    if (!final) {
+      r_.notes.push_back(hit + ": SIGKILL to the case");
+      kill_case();
+    }
+    return true;
   }
 
   void on_timeout() {
     stop_case(Ending::timed_out, "timed out after " + std::to_string(static_cast<long long>(opt_.timeout_ms)) + " ms");
   }
 
-  // Ends the run for `why`: SIGTERM to the case, SIGKILL after the term grace.
+  // Ends the run for `why`: SIGTERM to the main process's group, SIGKILL to the case after the
+  // term grace.
   void stop_case(Ending why, const std::string& note) {
     if (main_exited_) return;
     if (!conkit_ending_) conkit_ending_ = why;
     r_.notes.push_back(note + ": SIGTERM to the process group");
-    kill_group(SIGTERM);
+    signal_main_group(SIGTERM);
     term_timer_.expires_after(ms(opt_.term_grace_ms));
     term_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || main_exited_) return;
       r_.notes.push_back("still running " + std::to_string(static_cast<long long>(opt_.term_grace_ms)) +
-                         " ms after SIGTERM: SIGKILL to the process group");
-      kill_group(SIGKILL);
+                         " ms after SIGTERM: SIGKILL to the case");
+      kill_case();
     });
   }
 
@@ -523,10 +758,10 @@ class Session {
     readers_[k].truncated = true;
     (k == out ? r_.truncated_out : k == err ? r_.truncated_err : r_.truncated_facts) = true;
     if (!conkit_ending_ && !main_exited_) conkit_ending_ = Ending::flooded;
-    r_.notes.push_back(std::string(kStreamName[k]) + " passed the output cap of " +
-                       std::to_string(opt_.output_cap) + " bytes: SIGKILL to the process group");
+    r_.notes.push_back(std::string(kStreamName[k]) + " passed the output limit of " + size_text(opt_.output_cap) +
+                       ": SIGKILL to the case");
     if (main_exited_) note_strays();
-    kill_group(SIGKILL);
+    kill_case();
   }
 
   void on_drain_expired() {
@@ -536,14 +771,13 @@ class Session {
     for (int k = 0; k < 3; ++k)
       if (readers_[k].open) held += std::string(held.empty() ? "" : ", ") + kStreamName[k];
     r_.notes.push_back("the main child exited but a descendant kept " + held + " open for " +
-                       std::to_string(static_cast<long long>(opt_.drain_grace_ms)) +
-                       " ms: SIGKILL to the process group");
+                       std::to_string(static_cast<long long>(opt_.drain_grace_ms)) + " ms: SIGKILL to the case");
     note_strays();
-    kill_group(SIGKILL);
+    kill_case();
     close_timer_.expires_after(ms(kCloseAfterKillMs));
     close_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || !any_reader_open()) return;
-      r_.notes.push_back("a process outside the group still held a stream open: stopped reading");
+      r_.notes.push_back("a process outside the case still held a stream open: stopped reading");
       close_readers();
     });
   }
@@ -551,51 +785,74 @@ class Session {
   void on_guard() {
     if (main_exited_ && !any_reader_open()) return;  // finished while this handler was queued
     r_.notes.push_back("conkit gave up waiting for the case (every limit had passed): stopped");
-    kill_group(SIGKILL);
+    kill_case();
     ctx_.stop();
   }
 
   // ---- the end ----
-  // SIGKILLs what is left of the group and reaps it, the main child included. Only the group is
-  // waited for (waitpid(-pgid)), never waitpid(-1), which would steal other children of ours.
-  void reap_group() {
-    if (pgid_ <= 0) return;
-    note_strays();
-    kill_group(SIGKILL);
+  // Kills what is left of the case and reaps conkit-init (which reaps pid 1, which reaps the
+  // namespace) and, in subreaper mode, the descendants that came to us. Never waitpid(-1), which
+  // would steal other children of ours.
+  void reap_case() {
+    if (pid_ <= 0) return;
+    if (main_exited_ && !exec_errno_ && !init_failed_) note_strays();
+    if (!conkit_ending_) check_limits(true);  // before the kill: the counters are the case's own
+    if (conkit_ending_ == Ending::limited) r_.notes.push_back(r_.limit);
+    kill_case();
+    left_ = swept_;
+    for (const auto& [p, s] : strays_) left_.insert(static_cast<pid_t>(p));
     const auto deadline = Clock::now() + ms(kReapBudgetMs);
-    bool main_reaped = false;
+    rusage ru{};
+    bool init_reaped = false;
     for (;;) {
-      int status = 0;
-      pid_t p = ::waitpid(-pgid_, &status, WNOHANG);
-      if (p > 0) {
-        if (p == pid_) {
-          main_reaped = true;
-          if (!main_exited_) {  // the guard fired before the exit was seen
-            record_status(WIFEXITED(status), WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-            main_exited_ = true;
-            r_.end_ms = since_spawn();
-          }
-        }
-        continue;
+      if (!init_reaped) {
+        int status = 0;
+        pid_t p = ::wait4(pid_, &status, WNOHANG, &ru);
+        if (p == pid_ || (p == -1 && errno == ECHILD)) init_reaped = true;
       }
-      if (p == -1 && errno == EINTR) continue;
-      bool group_gone = p == -1 && errno == ECHILD && ::kill(-pgid_, 0) == -1 && errno == ESRCH;
-      if (group_gone) break;
+      // Swept descendants come to us (the subreaper) once their parent is dead: reap them; one
+      // that still exists but is not ours yet is waited for too.
+      bool left = false;
+      for (auto it = left_.begin(); it != left_.end();) {
+        pid_t r = ::waitpid(*it, nullptr, WNOHANG);
+        bool gone = r == *it || (r == -1 && errno == ECHILD && ::kill(*it, 0) == -1 && errno == ESRCH);
+        if (gone) it = left_.erase(it);
+        else ++it, left = true;
+      }
+      if (init_reaped && !left && (cgroup_.empty() || !cgroup_.kill_all())) break;
       if (Clock::now() > deadline) {
-        r_.notes.push_back("some processes of the group could not be reaped");
+        r_.notes.push_back("some processes of the case could not be reaped");
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    if (!main_reaped && main_exited_) ::waitpid(pid_, nullptr, WNOHANG);
+    r_.strays.clear();
+    for (const auto& [p, s] : strays_) r_.strays.push_back(s);
     r_.stray_processes_killed = static_cast<int>(strays_.size());
-    if (!strays_.empty())
-      r_.notes.push_back("killed " + std::to_string(strays_.size()) +
-                         " process(es) of the group still alive after the main child exited");
+    // Usage: the cgroup's figures for the whole case, else what the kernel summed for the reaped tree.
+    if (auto peak = cgroup_.memory_peak()) {
+      r_.peak_memory_bytes = peak;
+      r_.usage_source = "cgroup";
+    } else if (init_reaped && ru.ru_maxrss > 0) {
+      r_.peak_memory_bytes = std::max<std::uint64_t>(static_cast<std::uint64_t>(ru.ru_maxrss) * 1024, peak_rss_seen_);
+      r_.usage_source = "getrusage";
+    }
+    if (auto cpu = cgroup_.cpu_ms()) {
+      r_.cpu_ms = cpu;
+    } else if (init_reaped) {
+      r_.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+      if (r_.usage_source.empty()) r_.usage_source = "getrusage";
+    }
+    cgroup_ = detail::CaseCgroup();  // removes the directories
 
-    if (conkit_ending_) {
+    if (exec_errno_) {
+      fail_start("cannot execute '" + opt_.argv[0] + "': " + errno_text(exec_errno_));
+    } else if (init_failed_) {
+      fail_start("conkit-init: " + init_error_);
+    } else if (conkit_ending_) {
       r_.ending = *conkit_ending_;
-      r_.signal = *conkit_ending_ == Ending::interrupted ? cancel_signal_ : signal_;
+      // The signal the main process died of; SIGKILL if pid 1 went down before it could say.
+      r_.signal = *conkit_ending_ == Ending::interrupted ? cancel_signal_ : signal_ ? signal_ : SIGKILL;
     } else if (signal_ != 0) {
       r_.ending = Ending::signaled;
       r_.signal = signal_;
@@ -605,19 +862,35 @@ class Session {
     }
   }
 
+  struct StatusReader {
+    explicit StatusReader(asio::io_context& ctx) : pipe(ctx) {}
+    asio::readable_pipe pipe;
+    std::vector<char> buf = std::vector<char>(4096);
+    std::string partial;
+    bool open = false;
+  };
+
   const RunOptions& opt_;
   RunResult& r_;
   asio::io_context ctx_;
   std::array<Reader, 3> readers_{Reader(ctx_), Reader(ctx_), Reader(ctx_)};
+  StatusReader status_{ctx_};
   asio::posix::stream_descriptor pidfd_{ctx_};
   asio::steady_timer timeout_timer_{ctx_}, term_timer_{ctx_}, drain_timer_{ctx_}, close_timer_{ctx_},
-      guard_timer_{ctx_}, poll_timer_{ctx_}, cancel_timer_{ctx_};
+      guard_timer_{ctx_}, poll_timer_{ctx_}, watch_timer_{ctx_};
   Clock::time_point spawn_time_{};
-  pid_t pid_ = -1, pgid_ = -1;
+  pid_t pid_ = -1;        // conkit-init
+  pid_t init_pid_ = -1;   // pid 1 of the case's namespace (or the subreaper), as we see it
+  pid_t case_pid_ = -1;   // the case's main process (leader of its own session and group)
+  bool namespaced_ = false, started_ = false, init_failed_ = false;
   bool main_exited_ = false, drain_started_ = false;
-  int exit_code_ = -1, signal_ = 0, cancel_signal_ = 0;
+  int exit_code_ = -1, signal_ = 0, cancel_signal_ = 0, exec_errno_ = 0;
+  std::string init_error_;
+  std::uint64_t peak_rss_seen_ = 0;
   std::optional<Ending> conkit_ending_;
-  std::set<pid_t> strays_;
+  std::map<std::int64_t, RunResult::Stray> strays_;
+  std::set<pid_t> swept_, left_;
+  detail::CaseCgroup cgroup_;
 };
 
 }  // namespace

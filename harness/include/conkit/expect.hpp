@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -219,6 +220,12 @@ struct ExpectFile {
   // script <word>.py) and its arguments. The build registers the case from it (conkit_add_case);
   // grading does not read it. Empty if the file has none.
   std::vector<std::string> run;
+  // limits and containment (runner; the CLI's --memory-limit etc. override them)
+  std::optional<std::uint64_t> memory_limit;   // bytes
+  std::optional<std::uint64_t> process_limit;
+  std::optional<double> cpu_limit_ms;
+  std::optional<std::uint64_t> output_limit;   // bytes per stream
+  bool strays_forbidden = false;               // `strays: forbidden`: a process left behind fails the run
   // body
   std::vector<OutputStep> steps;  // ordered checks and groups, per stream cursor
   std::vector<NotCheck> nots;

@@ -18,7 +18,9 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include <climits>
 #include <chrono>
+#include <stdexcept>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -105,6 +107,11 @@ void fact(std::string_view name, const T& value) {
   s += ",\"pid\":" + std::to_string(::getpid());
   s += ",\"tid\":" + std::to_string(static_cast<long>(::syscall(SYS_gettid)));
   s += "}\n";
+  // One write of at most PIPE_BUF bytes is atomic on a pipe; a longer one could interleave with
+  // another writer's and tear both lines.
+  if (s.size() > PIPE_BUF)
+    throw std::length_error("conkit::fact: the line for '" + std::string(name) + "' is " + std::to_string(s.size()) +
+                            " bytes, more than PIPE_BUF (" + std::to_string(PIPE_BUF) + "); it could tear");
   detail::write_all(fd, s);
 }
 inline void fact(std::string_view name, const char* value) { fact(name, std::string_view(value)); }

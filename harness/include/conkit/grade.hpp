@@ -84,6 +84,9 @@ struct CheckOptions {
   std::optional<int> repeat;         // overrides the file's repeat
   std::optional<double> timeout_ms;  // overrides the file's timeout
   int retries = 0;                   // reruns of a failed case; a pass on retry is FLAKY
+  // Override the file's memory-limit / process-limit / cpu-limit / output-limit headers.
+  std::optional<std::uint64_t> memory_limit, process_limit, output_limit;
+  std::optional<double> cpu_limit_ms;
   Sanitizer sanitizer = Sanitizer::none;
   std::string name;                  // for reports; default: scenario/model
 };
@@ -107,7 +110,9 @@ struct CaseResult {
 
 // Runs and grades. `expect` must have parsed cleanly.
 CaseResult check(const ExpectFile& expect, const CheckOptions& options);
-// Parses `expect_path` first: INVALID with the parse errors if it does not parse.
+// Parses `expect_path` first: INVALID with the parse errors if it does not parse, and at once
+// (without opening it) if it is not a readable regular file of at most kMaxExpectFileBytes.
+constexpr std::uint64_t kMaxExpectFileBytes = 16u << 20;
 CaseResult check_file(const std::string& expect_path, const CheckOptions& options);
 
 }  // namespace conkit

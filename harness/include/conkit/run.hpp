@@ -54,6 +54,27 @@ enum class Ending {
   interrupted      // RunOptions::cancel was set (conkit got a signal); conkit killed it; see signal
 };
 
+// How a case is kept from outliving its run. automatic: a PID namespace when the kernel allows one
+// (as root, or through an unprivileged user namespace), else subreaper.
+//   pid_namespace: the case runs under conkit-init as pid 1 of its own PID namespace; killing
+//                  pid 1 kills everything the case started, wherever it went (setsid, double fork).
+//   subreaper:     conkit-init is a child subreaper; at the end conkit stops and kills every
+//                  remaining descendant it finds in /proc.
+enum class Containment { automatic, pid_namespace, subreaper };
+std::string to_string(Containment c);                          // "auto", "pid-namespace", "subreaper"
+std::optional<Containment> parse_containment(const std::string& text);
+
+// The documented defaults that keep a CI machine alive: half of physical memory, 4096 processes,
+// 64 MiB per output stream. No CPU limit (the timeout bounds a run).
+std::uint64_t default_memory_limit();
+constexpr std::uint64_t kDefaultProcessLimit = 4096;
+constexpr std::size_t kDefaultOutputLimit = 64u << 20;
+
+// "64MiB", "512 KiB", "2GiB", "4096" (bytes): a size as the limit options and headers take it.
+std::optional<std::uint64_t> parse_size(const std::string& text);
+// "500ms", "2s", "1.5 s": a duration in ms.
+std::optional<double> parse_duration_ms(const std::string& text);
+
 struct RunOptions {
   std::vector<std::string> argv;               // argv[0] is a path or a name looked up in PATH
   std::map<std::string, std::string> env;      // set in the child (on top of the inherited ones)
@@ -63,7 +84,15 @@ struct RunOptions {
   double timeout_ms = 30000;                   // then SIGTERM to the group, then SIGKILL after term_grace_ms
   double term_grace_ms = 500;
   double drain_grace_ms = 500;                 // after the main child exits, how long to wait for EOF
-  std::size_t output_cap = 64u << 20;          // bytes per stream (stdout, stderr, facts each)
+  std::size_t output_cap = kDefaultOutputLimit; // the output limit: bytes per stream (stdout, stderr, facts each)
+  // Limits on the case as a whole (every process it starts). 0: none. Enforced by a cgroup when
+  // conkit can make one, else by rlimits and by counting in /proc; RunResult::limit_mechanism says.
+  std::uint64_t memory_limit = default_memory_limit();  // bytes
+  std::uint64_t process_limit = kDefaultProcessLimit;   // processes alive at once
+  double cpu_limit_ms = 0;                              // CPU time of all its processes together
+  Containment containment = Containment::automatic;
+  bool sanitized = false;        // built with a sanitizer: no address-space rlimit (its shadow is huge)
+  std::string init_program;      // conkit-init; empty: $CONKIT_INIT, next to this executable, the build's
   // When set and it becomes non-zero (a signal handler stores the signal number there), the run
   // ends as Ending::interrupted: the case is killed and reaped, RunResult::signal is the flag's value.
   const volatile std::sig_atomic_t* cancel = nullptr;
@@ -84,9 +113,27 @@ struct RunResult {
   std::int64_t spawn_ns = 0;       // CLOCK_MONOTONIC at the spawn: converts case stamps to ms
   bool truncated_out = false, truncated_err = false, truncated_facts = false;
   bool pipe_held_after_exit = false;   // a descendant kept a stream open past drain_grace_ms
-  int stray_processes_killed = 0;      // group members still alive after the main child ended
+  int stray_processes_killed = 0;      // processes of the case still alive after the main child ended
+  // A process of the case still alive when the main child had ended (and the streams drained).
+  struct Stray {
+    std::int64_t pid = 0;      // as conkit sees it
+    std::string command;       // "sleep 300"
+    bool left_group = false;   // not in the main child's process group (setsid, setpgid)
+  };
+  std::vector<Stray> strays;   // all of them, killed
+  std::string containment;     // "pid-namespace" or "subreaper"
+  std::string containment_note;  // why not a namespace (when automatic fell back), else empty
+  std::string limit_mechanism;   // "memory: cgroup v1 memory; processes: cgroup v1 pids; cpu: cgroup v2 cpu.stat"
+  std::optional<std::uint64_t> peak_memory_bytes;  // of the case as a whole (cgroup), else its largest process
+  std::optional<double> cpu_ms;                    // CPU time of all its processes (cgroup, else getrusage)
+  std::string usage_source;                        // "cgroup" or "getrusage"
+  std::size_t bad_fact_lines = 0;                  // malformed facts-channel lines (bad_facts keeps the first 100)
   std::vector<std::string> notes;      // human-readable remarks for the report
 };
+
+// The remarks a reader must see with every status, PASS included: strays killed, streams held
+// open, bad fact lines, truncation ("killed 1 stray: pid 1234 sleep 300 (left the process group)").
+std::vector<std::string> run_remarks(const RunResult& result);
 
 // Runs one program to completion. Never throws for anything the child does; throws
 // std::invalid_argument for an empty argv.

@@ -1,0 +1,130 @@
+// run/procs.cpp — see procs.hpp.
+#include "run/procs.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace conkit::detail {
+namespace {
+
+bool read_stat(pid_t pid, ProcInfo& p) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  FILE* f = std::fopen(path, "re");
+  if (!f) return false;
+  char buf[1024];
+  std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char* close_paren = std::strrchr(buf, ')');  // comm may contain spaces and parens
+  if (!close_paren) return false;
+  int ppid = 0, pgrp = 0;
+  char state = 0;
+  if (std::sscanf(close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) return false;
+  // Field 24 (rss, in pages) counts from the state field (3): skip 20 more fields.
+  const char* q = close_paren + 1;
+  long rss_pages = 0;
+  for (int field = 2; field < 23 && q; ++field) q = std::strchr(q + 1, ' ');
+  if (q) rss_pages = std::strtol(q + 1, nullptr, 10);
+  p.pid = pid;
+  p.ppid = ppid;
+  p.pgid = pgrp;
+  p.state = state;
+  p.rss_bytes = rss_pages > 0 ? static_cast<std::uint64_t>(rss_pages) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+  return true;
+}
+
+std::string ns_of(pid_t pid) {
+  char path[64], link[128];
+  std::snprintf(path, sizeof path, "/proc/%d/ns/pid", static_cast<int>(pid));
+  ssize_t n = ::readlink(path, link, sizeof link - 1);
+  if (n <= 0) return {};
+  return std::string(link, static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+std::vector<ProcInfo> all_processes() {
+  std::vector<ProcInfo> out;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return out;
+  while (dirent* e = ::readdir(dir)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    ProcInfo p;
+    if (read_stat(static_cast<pid_t>(pid), p) && p.state != 'Z' && p.state != 'X') out.push_back(p);
+  }
+  ::closedir(dir);
+  return out;
+}
+
+std::vector<ProcInfo> namespace_members(pid_t init) {
+  std::vector<ProcInfo> out;
+  const std::string ns = ns_of(init);
+  if (ns.empty()) return out;
+  for (const auto& p : all_processes())
+    if (p.pid != init && ns_of(p.pid) == ns) out.push_back(p);
+  return out;
+}
+
+std::vector<ProcInfo> descendants(pid_t root) {
+  std::multimap<pid_t, ProcInfo> by_parent;
+  for (const auto& p : all_processes()) by_parent.emplace(p.ppid, p);
+  std::vector<ProcInfo> out;
+  std::vector<pid_t> todo{root};
+  while (!todo.empty()) {
+    pid_t parent = todo.back();
+    todo.pop_back();
+    auto [lo, hi] = by_parent.equal_range(parent);
+    for (auto it = lo; it != hi; ++it) {
+      out.push_back(it->second);
+      todo.push_back(it->second.pid);
+    }
+  }
+  return out;
+}
+
+std::string command_line(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!raw.empty() && raw.back() == '\0') raw.pop_back();
+  for (char& c : raw)
+    if (c == '\0') c = ' ';
+  if (!raw.empty()) return raw;
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  return "[" + name + "]";
+}
+
+}  // namespace conkit::detail
+
+namespace conkit::detail {
+
+std::string find_init_program(const std::string& configured) {
+  auto usable = [](const std::string& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; };
+  if (!configured.empty()) return usable(configured) ? configured : std::string();
+  if (const char* env = std::getenv("CONKIT_INIT"); env && *env) return usable(env) ? env : std::string();
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<std::size_t>(n));
+    dir.erase(dir.rfind('/'));
+    for (const std::string& c : {dir + "/conkit-init", dir + "/../libexec/conkit/conkit-init"})
+      if (usable(c)) return c;
+  }
+#ifdef CONKIT_INIT_PATH
+  if (usable(CONKIT_INIT_PATH)) return CONKIT_INIT_PATH;
+#endif
+  return {};
+}
+
+}  // namespace conkit::detail
