@@ -64,6 +64,9 @@ if(TARGET conkit_harness AND TARGET conkit_cli)
     RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT conkit_harness
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT conkit_harness
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  # conkit-init runs every case (pid 1 of its PID namespace, or its subreaper): next to conkit,
+  # where the runner looks first (find_init_program). A program, not part of the CMake package.
+  install(TARGETS conkit_init RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT conkit_harness)
   # The harness library's public headers (the private ones live under harness/src).
   install(DIRECTORY "${conkit_headers}/" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/conkit
     COMPONENT conkit_harness FILES_MATCHING PATTERN "*.hpp" PATTERN "conformance" EXCLUDE)

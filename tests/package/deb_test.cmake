@@ -23,7 +23,7 @@ endif()
 
 # What the package must hold: CLI, library, headers, CMake package, cases, expected files, registry, docs.
 step("dpkg-deb --contents" dpkg-deb --contents "${debs}")
-foreach(path ./usr/bin/conkit ./usr/bin/conkit_conformance_worker ./usr/lib/libconkit_harness.a
+foreach(path ./usr/bin/conkit ./usr/bin/conkit-init ./usr/bin/conkit_conformance_worker ./usr/lib/libconkit_harness.a
              ./usr/include/conkit/run.hpp ./usr/include/conkit/conformance/thread_pool_suite.hpp
              ./usr/lib/cmake/conkit/conkitConfig.cmake ./usr/share/conkit/conkit-cases.json
              ./usr/share/conkit/expected/claims.json ./usr/lib/conkit/cases/ ./usr/share/doc/conkit/executor-contracts.md)
