@@ -534,7 +534,11 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         ErrorCase{"colour: red\n",
                   "t.expect:3:1: expected a header key (scenario, model, claims, exit, timeout, repeat, "
-                  "timing, marker, race, race-match, deflake, env, inherit, run, sanitizer-options), found 'colour'"},
+                  "timing, marker, race, race-match, deflake, env, inherit, run, sanitizer-options, memory-limit, "
+                  "process-limit, cpu-limit, output-limit, strays), found 'colour'"},
+        ErrorCase{"memory-limit: lots\n",
+                  "t.expect:3:15: expected a size such as 512KiB, 64MiB or 2GiB, found 'lots'"},
+        ErrorCase{"strays: maybe\n", "t.expect:3:9: expected 'allowed' or 'forbidden', found 'maybe'"},
         ErrorCase{"run: case/x\n",
                   "t.expect:3:10: expected a program or argument (letters, digits, '_', '-', '.'), found '/'"},
         ErrorCase{"run:\n",
