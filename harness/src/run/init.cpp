@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -78,11 +79,13 @@ bool write_file(const std::string& path, const std::string& text) {
 // A new PID namespace for our children: directly as root, else inside a new user namespace that
 // maps our uid and gid to themselves. Returns an empty string, or why it was not possible.
 std::string enter_pid_namespace() {
-  if (::unshare(CLONE_NEWPID) == 0) return {};
+  // CLONE_NEWNS too: pid 1 mounts the namespace's own /proc, so a case that reads /proc (its
+  // children, its own pid) sees the pids it has (as `unshare --pid --mount-proc`).
+  if (::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0) return {};
   const int direct = errno;
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
-  if (::unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0)
+  if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) != 0)
     return std::string("unshare(CLONE_NEWPID): ") + std::strerror(direct) +
            "; with a user namespace: " + std::strerror(errno);
   // Map ourselves to the same ids inside, so files and the case's view of its ids stay the same.
@@ -115,6 +118,10 @@ bool set_rlimit(const std::string& spec) {
   if (::poll(&pf, 1, 0) > 0 && (pf.revents & POLLHUP)) ::_exit(125);
   ::close(life_pipe);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);       // a no-op as pid 1; in subreaper mode it keeps orphans here
+  if (::getpid() == 1) {  // pid 1 of a new PID namespace: /proc as the case sees it (not fatal)
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0)
+      ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+  }
   pid_t child = ::fork();
   if (child < 0) die("fork");
   if (child == 0) {
