@@ -92,7 +92,7 @@ struct RunOptions {
   double cpu_limit_ms = 0;                              // CPU time of all its processes together
   Containment containment = Containment::automatic;
   bool sanitized = false;        // built with a sanitizer: no address-space rlimit (its shadow is huge)
-  std::string init_program;      // conkit-init; empty: $CONKIT_INIT, next to this executable, the build's
+  std::string init_program;      // conkit-init; empty: $CONKIT_INIT, else next to this executable
   // When set and it becomes non-zero (a signal handler stores the signal number there), the run
   // ends as Ending::interrupted: the case is killed and reaped, RunResult::signal is the flag's value.
   const volatile std::sig_atomic_t* cancel = nullptr;

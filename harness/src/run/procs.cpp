@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <conkit/paths.hpp>
 
 namespace conkit::detail {
 namespace {
@@ -110,20 +113,16 @@ std::string command_line(pid_t pid) {
 namespace conkit::detail {
 
 std::string find_init_program(const std::string& configured) {
-  auto usable = [](const std::string& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; };
+  auto usable = [](const std::filesystem::path& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; };
   if (!configured.empty()) return usable(configured) ? configured : std::string();
   if (const char* env = std::getenv("CONKIT_INIT"); env && *env) return usable(env) ? env : std::string();
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    std::string dir(self, static_cast<std::size_t>(n));
-    dir.erase(dir.rfind('/'));
-    for (const std::string& c : {dir + "/conkit-init", dir + "/../libexec/conkit/conkit-init"})
-      if (usable(c)) return c;
-  }
-#ifdef CONKIT_INIT_PATH
-  if (usable(CONKIT_INIT_PATH)) return CONKIT_INIT_PATH;
-#endif
+  // Found from where this program is, like the manifest (conkit/paths.hpp): nothing of the build
+  // tree is baked in. bin/conkit-init beside bin/conkit (installed, and build/bin); a
+  // ../libexec/conkit/ layout; and a build tree's tests (build/tests/x -> build/bin/conkit-init).
+  const std::filesystem::path dir = program_dir();
+  if (dir.empty()) return {};
+  for (const auto& c : {dir / "conkit-init", dir / ".." / "libexec" / "conkit" / "conkit-init", dir / ".." / "bin" / "conkit-init"})
+    if (usable(c)) return c.lexically_normal().string();
   return {};
 }
 

@@ -28,6 +28,7 @@ std::string command_line(pid_t pid);
 
 namespace conkit::detail {
 // The conkit-init program: `configured` if set, else $CONKIT_INIT, else conkit-init next to this
-// executable (or in ../libexec/conkit/), else the build tree's. Empty if none is executable.
+// executable (or in ../libexec/conkit/, or ../bin/ for a build tree's tests). Empty if none is
+// executable.
 std::string find_init_program(const std::string& configured);
 }  // namespace conkit::detail
