@@ -5,8 +5,11 @@
 // facts), conkit-init's status pipe (how the case is contained, when its main process ended), a
 // pidfd on conkit-init, and timers for the timeout, the term grace, the drain grace, the limits
 // and a last-resort guard. conkit-init is observed with waitid(WNOWAIT) and stays a zombie until
-// the end, so its pid cannot be reused while conkit still signals it. Containment (PID namespace
-// or subreaper sweep) and cgroups: run/init.cpp, run/procs.cpp, run/cgroup.cpp.
+// the end, so its pid cannot be reused while conkit still signals it; pid 1 is signalled through
+// a pidfd for the same reason. To end a case conkit kills its processes, never its reapers:
+// conkit-init exits by itself once pid 1 has reaped every process of the case, so when run()
+// has reaped conkit-init nothing of the case is left, not even a zombie. Containment (PID
+// namespace or subreaper sweep) and cgroups: run/init.cpp, run/procs.cpp, run/cgroup.cpp.
 #include "conkit/run.hpp"
 
 #include "common/signals.hpp"
@@ -203,6 +206,8 @@ struct CaseSetup {
 constexpr double kCloseAfterKillMs = 250;  // after the drain kill, a holder outside the case may remain
 constexpr double kGuardMarginMs = 5000;    // the guard fires only if every other limit failed
 constexpr double kReapBudgetMs = 2000;     // SIGKILLed processes die in microseconds; this is generous
+constexpr double kInitExitMs = 1000;       // conkit-init still there this long after the kill: SIGKILL it
+constexpr int kSweepEveryMs = 10;          // while conkit-init waits for the case, kill what appeared since
 constexpr int kWatchEveryMs = 20;          // how often the limits and the cancel flag are looked at
 constexpr std::size_t kBadFactsKept = 100; // malformed fact lines kept as examples (all are counted)
 
@@ -496,7 +501,7 @@ class Session {
         status_.partial.erase(0, nl + 1);
         on_status(line);
       }
-      // Done once the case is over: conkit-init keeps the pipe open until it is killed.
+      // Done once the case is over: conkit-init keeps the pipe open while strays of the case live.
       if (ec || (main_exited_ && !any_reader_open())) {
         boost::system::error_code ignored;
         status_.pipe.close(ignored);
@@ -518,6 +523,8 @@ class Session {
       if (sp2 != std::string::npos) r_.containment_note = "no PID namespace: " + rest.substr(sp2 + 1);
     } else if (word == "init") {
       init_pid_ = static_cast<pid_t>(std::atol(rest.c_str()));
+      // conkit-init reaps it (and its pid may then be reused): signalled through this pidfd only.
+      init_pidfd_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, init_pid_, 0)));
     } else if (word == "started") {
       started_ = true;
       case_pid_ = first_child(init_pid_);
@@ -526,6 +533,10 @@ class Session {
       if (!main_exited_) on_main_exit();
     } else if (word == "init-error") {
       init_error_ = rest;
+      if (!started_) {  // before the exec: nothing of the case ran
+        init_failed_ = true;
+        if (!main_exited_) on_main_exit();
+      }
     } else if (word == "exited" || word == "signaled") {
       if (main_exited_) return;
       record_status(word == "exited", std::atoi(rest.c_str()));
@@ -543,7 +554,7 @@ class Session {
     return -1;
   }
 
-  // ---- conkit-init itself: it ends only when killed (or if it failed) ----
+  // ---- conkit-init itself: it ends once nothing of the case is left (or if it failed) ----
   void wait_for_init() {
     pidfd_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
       if (ec == asio::error::operation_aborted) return;
@@ -628,23 +639,26 @@ class Session {
   }
 
   // ---- signals to the case ----
-  // The main process's own group: where a polite SIGTERM goes.
+  // The main process's own group: where a polite SIGTERM goes. Only while the main process runs
+  // (once pid 1 has reaped it, its pid and group id may be reused).
   void signal_main_group(int sig) {
-    if (case_pid_ > 0) ::kill(-case_pid_, sig);
+    if (case_pid_ > 0 && !main_exited_) ::kill(-case_pid_, sig);
   }
 
-  // SIGKILL to everything of the case: pid 1 of its namespace (the kernel kills the rest), or every
-  // descendant of conkit-init (stopped first, so none can fork while we look), and its cgroups.
+  // SIGKILL to everything of the case, but not to its reapers: pid 1 of its namespace (the kernel
+  // kills the rest and pid 1 reaps them as it dies), or every descendant of pid 1 (stopped first,
+  // so none can fork while we look; pid 1 reaps them), and its cgroups. conkit-init then reaps
+  // pid 1 and exits: reap_case() waits for that.
   void kill_case() {
     signal_main_group(SIGKILL);
     if (namespaced_ && init_pid_ > 0) {
-      ::kill(init_pid_, SIGKILL);
+      signal_init(SIGKILL);
     } else if (pid_ > 0) {
       std::set<pid_t> stopped;
       for (int round = 0; round < 100; ++round) {
         bool fresh = false;
         for (const auto& p : detail::descendants(pid_))
-          if (stopped.insert(p.pid).second) {
+          if (p.pid != init_pid_ && stopped.insert(p.pid).second) {
             ::kill(p.pid, SIGSTOP);
             fresh = true;
           }
@@ -654,7 +668,18 @@ class Session {
       swept_.insert(stopped.begin(), stopped.end());
     }
     cgroup_.kill_all();
+  }
+
+  // The last resort, when conkit-init did not exit after the case was killed: SIGKILL to it and
+  // to pid 1 (what they had not reaped comes to us, the subreaper, and is reaped by reap_case).
+  void kill_reapers() {
+    signal_init(SIGKILL);
     if (pid_ > 0) ::kill(pid_, SIGKILL);
+  }
+
+  void signal_init(int sig) {
+    if (init_pidfd_.get() >= 0) ::syscall(SYS_pidfd_send_signal, init_pidfd_.get(), sig, nullptr, 0);
+    else if (init_pid_ > 0) ::kill(init_pid_, sig);  // no pidfds: as before them, by pid
   }
 
   // The processes of the case other than conkit-init, pid 1 and (while it runs) the main process.
@@ -790,25 +815,48 @@ class Session {
   }
 
   // ---- the end ----
-  // Kills what is left of the case and reaps conkit-init (which reaps pid 1, which reaps the
-  // namespace) and, in subreaper mode, the descendants that came to us. Never waitpid(-1), which
-  // would steal other children of ours.
+  // Kills what is left of the case and waits until conkit-init has exited (pid 1 exits once it has
+  // reaped every process of the case, conkit-init once it has reaped pid 1), killing again what
+  // appeared meanwhile; then reaps conkit-init and whatever came to us, the subreaper, if a
+  // reaper died early. Never waitpid(-1), which would steal other children of ours.
   void reap_case() {
     if (pid_ <= 0) return;
     if (main_exited_ && !exec_errno_ && !init_failed_) note_strays();
     if (!conkit_ending_) check_limits(true);  // before the kill: the counters are the case's own
     if (conkit_ending_ == Ending::limited) r_.notes.push_back(r_.limit);
     kill_case();
-    left_ = swept_;
-    for (const auto& [p, s] : strays_) left_.insert(static_cast<pid_t>(p));
-    const auto deadline = Clock::now() + ms(kReapBudgetMs);
+    for (const auto& [p, s] : strays_) swept_.insert(static_cast<pid_t>(p));
+    const auto start = Clock::now();
+    const auto deadline = start + ms(kReapBudgetMs);
+    auto next_sweep = start + std::chrono::milliseconds(kSweepEveryMs);
+    bool reapers_killed = false;
     rusage ru{};
     bool init_reaped = false;
     for (;;) {
       if (!init_reaped) {
         int status = 0;
         pid_t p = ::wait4(pid_, &status, WNOHANG, &ru);
-        if (p == pid_ || (p == -1 && errno == ECHILD)) init_reaped = true;
+        if (p == pid_ || (p == -1 && errno == ECHILD)) {
+          init_reaped = true;
+          // It exited by itself after reaping pid 1, which had reaped everything: as a subreaper
+          // pid 1 exits 0 when no child is left; as pid 1 of a namespace, however it ended, the
+          // kernel killed and reaped the rest first. Otherwise a reaper died early and what it
+          // had not reaped came to us.
+          const int code = p == pid_ && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+          if (!(code == 0 || (namespaced_ && code > 0 && code != 125))) {
+            left_ = swept_;
+            if (init_pid_ > 0) left_.insert(init_pid_);
+          }
+        }
+      }
+      if (!init_reaped && Clock::now() >= next_sweep) {  // a process that was moving between parents
+        kill_case();
+        next_sweep = Clock::now() + std::chrono::milliseconds(kSweepEveryMs);
+      }
+      if (!init_reaped && !reapers_killed && Clock::now() > start + ms(kInitExitMs)) {
+        r_.notes.push_back("conkit-init had not exited " + ms_text(kInitExitMs) + " after the case was killed: SIGKILL to it");
+        kill_reapers();
+        reapers_killed = true;
       }
       // Swept descendants come to us (the subreaper) once their parent is dead: reap them; one
       // that still exists but is not ours yet is waited for too.
@@ -881,6 +929,7 @@ class Session {
   Clock::time_point spawn_time_{};
   pid_t pid_ = -1;        // conkit-init
   pid_t init_pid_ = -1;   // pid 1 of the case's namespace (or the subreaper), as we see it
+  Fd init_pidfd_;         // a pidfd on it (-1: the kernel has no pidfd_open)
   pid_t case_pid_ = -1;   // the case's main process (leader of its own session and group)
   bool namespaced_ = false, started_ = false, init_failed_ = false;
   bool main_exited_ = false, drain_started_ = false;

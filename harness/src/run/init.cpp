@@ -1,9 +1,12 @@
 // conkit-init — the minimal init conkit starts each case under (the way bubblewrap and bazel's
 // linux-sandbox do): it joins the case's cgroups, makes a new PID namespace (through a new user
 // namespace when it is not root), and forks the namespace's pid 1, which forks and execs the case
-// and then reaps every orphan of the namespace until conkit kills it. Killing pid 1 kills the whole
-// namespace, so nothing of the case outlives the run; PR_SET_PDEATHSIG ties this process to conkit
-// and pid 1 to this process, so a SIGKILLed conkit takes the namespace down too.
+// and then reaps every process of the case that ends. Pid 1 exits once it has no child left (the
+// case's main process and every orphan reaped), and this process once it has reaped pid 1: so when
+// conkit has reaped conkit-init, nothing of the case is left, not even a zombie. To end a case
+// early conkit kills its processes (SIGKILL to pid 1 kills the whole namespace; as a subreaper,
+// every descendant of pid 1) and waits for conkit-init to exit. PR_SET_PDEATHSIG ties this process
+// to conkit and pid 1 to this process, so a SIGKILLed conkit takes the namespace down too.
 //
 //   conkit-init --status-fd N --containment auto|pid-namespace|subreaper [--exe PATH]
 //               [--cgroup DIR]... [--rlimit NAME=VALUE]... -- ARGV0 ARGS...
@@ -13,6 +16,8 @@
 //   started PID                                  the case's pid as conkit sees it (outside the namespace)
 //   exec-error ERRNO                             the case could not be executed (before its "exited 127")
 //   exited CODE | signaled SIG                   the case's own ending, the moment pid 1 reaps it
+// The case's main process joins the --cgroup directories before it execs (conkit-init and pid 1
+// stay outside them, so a cgroup kill never takes the reaper with the case).
 // Single-threaded: the forks here keep to the rule that a fork in a multithreaded process must exec.
 #include <fcntl.h>
 #include <poll.h>
@@ -109,8 +114,10 @@ bool set_rlimit(const std::string& spec) {
   return ::setrlimit(resource, &rl) == 0;
 }
 
-// Pid 1 of the namespace (or the subreaper): start the case, report its ending, reap the rest.
-[[noreturn]] void be_init(const char* exe, char** cmd, int life_pipe, int exec_pipe) {
+// Pid 1 of the namespace (or the subreaper): start the case, report its ending, reap the rest,
+// and exit once no child is left.
+[[noreturn]] void be_init(const char* exe, char** cmd, const std::vector<std::string>& cgroups, int life_pipe,
+                          int exec_pipe) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Did our parent die before the line above? (getppid() is 0 for pid 1 of a new namespace, so
   // ask the pipe only the parent holds open: it hangs up when the parent is gone.)
@@ -126,6 +133,12 @@ bool set_rlimit(const std::string& spec) {
   if (child < 0) die("fork");
   if (child == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the case's main process dies with its init
+    // Joined before the exec: every process of the case is born inside these cgroups.
+    for (const auto& dir : cgroups)
+      if (!write_file(dir + "/cgroup.procs", "0\n")) {
+        report("init-error join cgroup " + dir + ": " + std::strerror(errno));  // before "started"
+        ::_exit(125);
+      }
     ::setsid();                           // its own session and group, as without conkit-init
     sigset_t none;
     sigemptyset(&none);
@@ -142,10 +155,9 @@ bool set_rlimit(const std::string& spec) {
     pid_t p = ::waitpid(-1, &st, 0);
     if (p < 0) {
       if (errno == EINTR) continue;
-      if (errno == ECHILD) {
-        ::pause();  // everything is reaped: wait for conkit to end us
-        continue;
-      }
+      // No child left: the main process (our only child until it ends) and every orphan, which
+      // came to us before its parent could be reaped, are reaped. Nothing of the case is left.
+      if (errno == ECHILD) ::_exit(0);
       die("waitpid");
     }
     if (p != child) continue;
@@ -181,9 +193,6 @@ int main(int argc, char** argv) {
   char** cmd = argv + i;
   if (!exe) exe = cmd[0];
 
-  // Joined before any fork: every process of the case is born inside these cgroups.
-  for (const auto& dir : cgroups)
-    if (!write_file(dir + "/cgroup.procs", "0\n")) die("join cgroup " + dir);
   for (const auto& spec : rlimits)
     if (!set_rlimit(spec)) die("setrlimit " + spec);
 
@@ -206,7 +215,7 @@ int main(int argc, char** argv) {
   if (init == 0) {
     ::close(exec_pipe[0]);
     ::close(life_pipe[1]);
-    be_init(exe, cmd, life_pipe[0], exec_pipe[1]);
+    be_init(exe, cmd, cgroups, life_pipe[0], exec_pipe[1]);
   }
   ::close(exec_pipe[1]);
   ::close(life_pipe[0]);  // the write end stays open as long as we live
@@ -223,7 +232,7 @@ int main(int argc, char** argv) {
   while (::read(exec_pipe[0], &byte, 1) < 0 && errno == EINTR) {}
   ::close(exec_pipe[0]);
   report("started");
-  // Stay until pid 1 ends (conkit kills it, or us: then PDEATHSIG ends it).
+  // Stay until pid 1 ends and reap it (if conkit kills us instead, PDEATHSIG ends pid 1).
   for (;;) {
     int st = 0;
     pid_t p = ::waitpid(init, &st, 0);
