@@ -124,7 +124,7 @@ TEST(Runner, StdinIsDevNull) {
   EXPECT_TRUE(r.lines.empty());
   // `cat` on /dev/null ends as soon as it starts; 1000 ms is far below the 1500 ms timeout and
   // far above a start (a few ms, ~50 ms under TSan on a busy machine).
-  EXPECT_LT(r.wall_ms, 1000);
+  EXPECT_LT(r.wall_ms, 1000) << describe(r);
 }
 
 TEST(Runner, EnvironmentIsExplicit) {
@@ -267,7 +267,7 @@ TEST(Runner, TimeoutKillsTheGrandchildToo) {
   EXPECT_FALSE(r.pipe_held_after_exit);  // the grandchild died with the group, closing the pipes
   EXPECT_GE(r.end_ms, o.timeout_ms);  // timers never fire early
   // timeout 300 + kill and reap (a few ms); 700 ms of slack for a busy machine under TSan.
-  EXPECT_LT(r.wall_ms, 1000);
+  EXPECT_LT(r.wall_ms, 1000) << describe(r);
 }
 
 TEST(Runner, GrandchildHoldingThePipeDoesNotHang) {

@@ -654,10 +654,13 @@ class Session {
     if (namespaced_ && init_pid_ > 0) {
       signal_init(SIGKILL);
     } else if (pid_ > 0) {
+      // Under pid 1 only: conkit-init's own helpers (a sanitizer's exit-time tracer) are no part
+      // of the case.
+      const pid_t root = init_pid_ > 0 ? init_pid_ : pid_;
       std::set<pid_t> stopped;
       for (int round = 0; round < 100; ++round) {
         bool fresh = false;
-        for (const auto& p : detail::descendants(pid_))
+        for (const auto& p : detail::descendants(root))
           if (p.pid != init_pid_ && stopped.insert(p.pid).second) {
             ::kill(p.pid, SIGSTOP);
             fresh = true;
@@ -685,7 +688,8 @@ class Session {
   // The processes of the case other than conkit-init, pid 1 and (while it runs) the main process.
   std::vector<detail::ProcInfo> case_processes() const {
     std::vector<detail::ProcInfo> found;
-    const auto all = namespaced_ && init_pid_ > 0 ? detail::namespace_members(init_pid_) : detail::descendants(pid_);
+    const auto all = namespaced_ && init_pid_ > 0 ? detail::namespace_members(init_pid_)
+                                                  : detail::descendants(init_pid_ > 0 ? init_pid_ : pid_);
     for (const auto& p : all)
       if (p.pid != init_pid_ && p.pid != pid_) found.push_back(p);
     return found;
