@@ -535,7 +535,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"colour: red\n",
                   "t.expect:3:1: expected a header key (scenario, model, claims, exit, timeout, repeat, "
                   "timing, marker, race, race-match, deflake, env, inherit, run, sanitizer-options, memory-limit, "
-                  "process-limit, cpu-limit, output-limit, strays), found 'colour'"},
+                  "process-limit, cpu-limit, output-limit, strays, stdio), found 'colour'"},
         ErrorCase{"memory-limit: lots\n",
                   "t.expect:3:15: expected a size such as 512KiB, 64MiB or 2GiB, found 'lots'"},
         ErrorCase{"strays: maybe\n", "t.expect:3:9: expected 'allowed' or 'forbidden', found 'maybe'"},
@@ -571,7 +571,7 @@ INSTANTIATE_TEST_SUITE_P(
     Output, ParserError,
     testing::Values(
         ErrorCase{"print \"x\"\n",
-                  "t.expect:3:1: expected a header or a statement (out, err, out-next, out-same, out-empty, "
+                  "t.expect:3:1: expected a header or a statement (out, err, merged, out-next, out-same, out-empty, "
                   "out-not, any-order, not, count, report, time, outcome, require), found 'print'"},
         ErrorCase{"out x\n", "t.expect:3:5: expected a matcher (\"string\", ~\"substring\" or /regex/), found 'x'"},
         ErrorCase{"out \"abc\n", "t.expect:3:9: expected '\"' to close the string opened at col 5, found end of line"},
@@ -589,9 +589,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.expect:6:9: expected a new label, found '@g' (already defined at line 3)"},
         ErrorCase{"any-order {\n  out \"a\"\n", "t.expect:5:1: expected '}' to close the any-order group opened at line 3, found end of file"},
         ErrorCase{"any-order {\n  not out \"a\"\n  out \"b\"\n}\n",
-                  "t.expect:4:3: expected 'out', 'err' or '}' in the any-order group opened at line 3, found 'not'"},
+                  "t.expect:4:3: expected 'out', 'err', 'merged' or '}' in the any-order group opened at line 3, found 'not'"},
         ErrorCase{"any-order {\n  any-order {\n  out \"b\"\n}\n",
-                  "t.expect:4:3: expected 'out', 'err' or '}' in the any-order group opened at line 3 "
+                  "t.expect:4:3: expected 'out', 'err', 'merged' or '}' in the any-order group opened at line 3 "
                   "(groups do not nest), found 'any-order'"},
         ErrorCase{"any-order {\n}\n",
                   "t.expect:4:1: expected at least one out/err line in the any-order group opened at line 3, found '}'"},
@@ -604,9 +604,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"out \"a\"\nout-same \"b\" x2\n", "t.expect:4:14: expected @label or end of line, found 'x2'"},
         ErrorCase{"out \"a\"\nout-empty \"b\"\n", "t.expect:4:11: expected xCOUNT, @label or end of line ('out-empty' takes no matcher), found '\"b\"'"},
         ErrorCase{"any-order {\n out-next \"a\"\n out \"ok\"\n}\n",
-                  "t.expect:4:2: expected 'out', 'err' or '}' in the any-order group opened at line 3 (adjacency and ranged not have no place in a group), found 'out-next'"},
+                  "t.expect:4:2: expected 'out', 'err', 'merged' or '}' in the any-order group opened at line 3 (adjacency and ranged not have no place in a group), found 'out-next'"},
         ErrorCase{"out-sideways \"a\"\n",
-                  "t.expect:3:1: expected a header or a statement (out, err, out-next, out-same, out-empty, out-not, any-order, not, count, report, time, outcome, require), found 'out-sideways'"},
+                  "t.expect:3:1: expected a header or a statement (out, err, merged, out-next, out-same, out-empty, out-not, any-order, not, count, report, time, outcome, require), found 'out-sideways'"},
         // substrings and captures
         ErrorCase{"out ~\"  \"\n", "t.expect:3:5: expected a non-blank ~\"substring\", found '~\"  \"'"},
         ErrorCase{"out \"x\"\nerr /at ${addr}/\n",
@@ -629,7 +629,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"sanitizer-options: tsan\n", "t.expect:3:24: expected a sanitizer option KEY=VALUE, found end of line"},
         ErrorCase{"sanitizer-options: tsan a=1 b\n", "t.expect:3:29: expected a sanitizer option KEY=VALUE, found 'b'"},
         ErrorCase{"sanitizer-options: tsan a=\n", "t.expect:3:27: expected a value after 'a=', found end of line"},
-        ErrorCase{"not \"x\"\n", "t.expect:3:5: expected 'out' or 'err' after 'not', found '\"x\"'"},
+        ErrorCase{"not \"x\"\n", "t.expect:3:5: expected 'out', 'err' or 'merged' after 'not', found '\"x\"'"},
         ErrorCase{"count out /x/ = 2\n",
                   "t.expect:3:15: expected a comparison (==, !=, <=, >=, <, >, in A..B), found '='"},
         ErrorCase{"count out /x/ in 5..2\n", "t.expect:3:21: expected A <= B in A..B, found 5..2"},
@@ -760,7 +760,7 @@ TEST(ParserRobustness, NulBytesAndInvalidUtf8) {
   EXPECT_EQ(line_step(r.file, 0).matcher.text, std::string("a\0b", 3));
   EXPECT_EQ(line_step(r.file, 0).matcher.to_string(), "\"a\\x00b\"");
   EXPECT_EQ(only_error(std::string("\0\xff\xfe\n", 4)),
-            "t.expect:3:1: expected a header or a statement (out, err, out-next, out-same, out-empty, "
+            "t.expect:3:1: expected a header or a statement (out, err, merged, out-next, out-same, out-empty, "
             "out-not, any-order, not, count, report, time, outcome, require), found '\\x00'");
   EXPECT_EQ(line_step(parse_ok("out \"\xc3\xa9\xff\"\n").file, 0).matcher.text, "\xc3\xa9\xff");
 }

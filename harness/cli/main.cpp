@@ -27,6 +27,7 @@
 #include "conkit/verify.hpp"
 #include "conkit/version.hpp"
 #include "options.hpp"
+#include "conkit/stdio.hpp"
 
 namespace {
 
@@ -37,6 +38,35 @@ using conkit::cli::Selection;
 using conkit::cli::VerifyCli;
 using conkit::cli::interrupted;
 using conkit::cli::interrupted_reason;
+
+// When stdout came in one burst at exit over a pipe, the one command line that reruns this check
+// with a terminal for stdout; "" otherwise.
+std::string pty_rerun_hint(const CaseResult& r, int argc, char** argv) {
+  if (r.stdio != conkit::StdioMode::pipe) return "";
+  bool burst = false;
+  for (const auto& run : r.runs)
+    for (const auto& b : conkit::find_exit_bursts(run)) burst = burst || b.stream == conkit::Stream::out;
+  if (!burst) return "";
+  auto quote = [](const std::string& a) {
+    if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:@%") ==
+                          std::string::npos)
+      return a;
+    std::string q = "'";
+    for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  std::string cmd = quote(argv[0]);
+  bool after_dashes = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!after_dashes && a == "--stdio" && i + 1 < argc) { ++i; continue; }
+    if (!after_dashes && a.rfind("--stdio=", 0) == 0) continue;
+    cmd += " " + quote(a);
+    if (!after_dashes && a == "check") cmd += " --stdio pty";
+    if (a == "--") after_dashes = true;
+  }
+  return "hint: stdout arrived in one burst at exit; to give it a terminal, rerun: " + cmd;
+}
 
 bool passed(Status s) { return s == Status::pass || s == Status::skip; }
 
@@ -183,6 +213,7 @@ int main(int argc, char** argv) {
       std::vector<CaseResult> results{conkit::check_file(expect_path, o)};
       int code = finish(results, check_common, "conkit.check");
       if (interrupted) return code;
+      if (std::string hint = pty_rerun_hint(results[0], argc, argv); !hint.empty()) std::cout << hint << "\n";
       if (!want_status.empty()) {
         auto want = conkit::cli::parse_status(want_status);
         if (!want) {

@@ -21,6 +21,7 @@
 #include "conkit/paths.hpp"
 #include "conkit/report.hpp"
 #include "conkit/run.hpp"
+#include "conkit/stdio.hpp"
 #include "conkit/verify.hpp"
 #include "stop_signals.hpp"
 
@@ -77,6 +78,7 @@ struct Common {
   std::string containment = "auto";
   std::string memory_limit, output_limit, cpu_limit;
   std::optional<std::uint64_t> process_limit;
+  std::string stdio;  // empty: the expected file's `stdio:`, else pipe
 
   void add_to(CLI::App& app) {
     app.add_option("--unit", unit, "Time unit u, e.g. 100ms or 2s (env CONKIT_UNIT_MS: a number of ms, what cases are given)")
@@ -103,6 +105,12 @@ struct Common {
         ->check(CLI::PositiveNumber);
     app.add_option("--cpu-limit", cpu_limit, "CPU time of the whole case, e.g. 2s (overrides `cpu-limit:`; default none)");
     app.add_option("--output-limit", output_limit, "Bytes per output stream, e.g. 64MiB (overrides `output-limit:`; default 64MiB)");
+    app.add_option("--stdio", stdio,
+                   "How the program's stdout and stderr are connected (overrides the file's `stdio:`; default "
+                   "pipe): pipe (two pipes), pty (stdout is a pseudo-terminal, so C stdio, Python and most "
+                   "runtimes write each line as it is printed; stderr stays a pipe; TERM=dumb), merged (stdout "
+                   "and stderr on one pipe, in the program's order, checked with `merged` lines)")
+        ->check(CLI::IsMember({"pipe", "pty", "merged"}));
   }
 
   static std::uint64_t size_option(const std::string& name, const std::string& text) {
@@ -128,6 +136,7 @@ struct Common {
       if (!v || *v <= 0) throw CLI::ValidationError("--cpu-limit", "expected a CPU time such as 500ms or 2s, got '" + cpu_limit + "'");
       o.cpu_limit_ms = *v;
     }
+    if (!stdio.empty()) o.stdio = parse_stdio_mode(stdio);
     return o;
   }
 

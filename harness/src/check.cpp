@@ -3,6 +3,7 @@
 // races, the median of each time check with `timing: median`, and retries (a pass on retry is
 // FLAKY). Judging one run is grade_run() (grade.cpp).
 #include "conkit/grade.hpp"
+#include "conkit/stdio.hpp"
 
 #include "common/findings.hpp"
 #include "common/stats.hpp"
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace conkit {
@@ -40,6 +42,8 @@ bool retryable(Status s) {
 
 RunOptions run_options_for(const ExpectFile& e, const CheckOptions& o) {
   RunOptions ro = o.run;
+  if (o.stdio) ro.stdio = *o.stdio;
+  else if (e.stdio) ro.stdio = *e.stdio;
   if (o.timeout_ms) ro.timeout_ms = *o.timeout_ms;
   else ro.timeout_ms = e.timeout_units ? *e.timeout_units * ro.unit_ms : e.timeout_ms;
   for (const auto& [k, v] : e.env) ro.env.emplace(k, v);  // the caller's own settings win
@@ -192,6 +196,40 @@ class Attempter {
   Attempt a_;
 };
 
+// Why the file cannot grade runs with this stdio mode ("" if it can): `merged` checks need the
+// merged stream, and out/err checks need two streams.
+std::string stdio_mismatch(const ExpectFile& e, StdioMode mode) {
+  const SourceLoc* wrong = nullptr;
+  auto look = [&](const SourceLoc& loc, Stream s) {
+    if (!wrong && (s == Stream::merged) != (mode == StdioMode::merged)) wrong = &loc;
+  };
+  for (const auto& step : e.steps) {
+    if (auto* lc = std::get_if<LineCheck>(&step)) look(lc->loc, lc->stream);
+    else
+      for (const auto& l : std::get<AnyOrderGroup>(step).lines) look(l.loc, l.stream);
+  }
+  for (const auto& n : e.nots) look(n.loc, n.stream);
+  for (const auto& c : e.counts) look(c.loc, c.stream);
+  if (!wrong) return "";
+  return wrong->to_string() + ": " +
+         (mode == StdioMode::merged ? "this check reads stdout or stderr, but stdio merged puts both on one stream"
+                                    : "this check reads the merged stream, but stdio is " + to_string(mode)) +
+         " (the file's checks need stdio: " + (mode == StdioMode::merged ? "pipe or pty" : "merged") + ")";
+}
+
+// One note per stream whose output arrived in one burst at exit, from the first run that shows it.
+std::vector<std::string> burst_notes(const std::vector<RunResult>& runs) {
+  std::vector<std::string> notes;
+  bool seen[3] = {false, false, false};
+  for (const auto& r : runs)
+    for (const auto& b : find_exit_bursts(r)) {
+      bool& s = seen[b.stream == Stream::out ? 0 : b.stream == Stream::err ? 1 : 2];
+      if (!s) notes.push_back(burst_note(b, r.stdio));
+      s = true;
+    }
+  return notes;
+}
+
 std::string default_name(const ExpectFile& e, const std::string& path) {
   if (!e.scenario.empty() || !e.model.empty()) return e.scenario + "/" + e.model;
   return std::filesystem::path(path).stem().string();
@@ -208,6 +246,12 @@ CaseResult check(const ExpectFile& expect, const CheckOptions& options) {
   res.unit_ms = options.run.unit_ms;
   res.sanitizer = options.sanitizer;
   res.attempts = 0;
+  res.stdio = run_options_for(expect, options).stdio;
+  if (std::string why = stdio_mismatch(expect, res.stdio); !why.empty()) {
+    res.status = Status::invalid;
+    res.reason = why;
+    return res;
+  }
   std::string first_failure;
   for (int attempt = 0; attempt <= options.retries; ++attempt) {
     Attempt a = Attempter(expect, options).go();
@@ -230,6 +274,7 @@ CaseResult check(const ExpectFile& expect, const CheckOptions& options) {
     if (first_failure.empty()) first_failure = to_string(a.status) + " " + a.reason;
     if (!retryable(a.status)) break;
   }
+  res.notes = burst_notes(res.runs);
   res.wall_ms = now_ms() - t0;
   return res;
 }

@@ -18,6 +18,7 @@
 
 #include "conkit/expect.hpp"
 #include "conkit/run.hpp"
+#include "conkit/stdio.hpp"
 
 #include "common/signals.hpp"
 
@@ -717,7 +718,7 @@ class FileParser {
   struct Sequence {
     enum class Prev { none, line, group };
     std::vector<OutputStep>* steps = nullptr;
-    Prev prev[2] = {Prev::none, Prev::none};
+    Prev prev[3] = {Prev::none, Prev::none, Prev::none};
     std::set<std::string> bound;  // capture names bound by earlier checks
   };
 
@@ -733,6 +734,7 @@ class FileParser {
   Sequence report_seq_;
   SourceLoc marker_loc_;
   SourceLoc race_loc_;
+  SourceLoc stdio_loc_;  // where `stdio:` was given
 
   bool stopped() const { return result_.errors.size() >= kMaxErrors; }
   SourceLoc loc(const Scanner& sc, int col) const { return SourceLoc{f_.path, sc.line, col}; }
@@ -773,7 +775,8 @@ class FileParser {
     return len > 0 && j < sc.s.size() && sc.s[j] == ':' ? len : 0;
   }
 
-  static int si(Stream s) { return s == Stream::out ? 0 : 1; }
+  static int si(Stream s) { return s == Stream::out ? 0 : s == Stream::err ? 1 : 2; }
+  static const char* stream_word(Stream s) { return s == Stream::out ? "out" : s == Stream::err ? "err" : "merged"; }
 
   // Every `${name}` must name a capture an earlier check binds.
   void check_uses(const Scanner& sc, const Matcher& m, const UseCols& cols, const Sequence& seq) const {
@@ -801,6 +804,7 @@ class FileParser {
     std::string rest;
     if (kw.rfind("out", 0) == 0) st = Stream::out, rest = kw.substr(3);
     else if (kw.rfind("err", 0) == 0) st = Stream::err, rest = kw.substr(3);
+    else if (kw.rfind("merged", 0) == 0) st = Stream::merged, rest = kw.substr(6);
     else return std::nullopt;
     if (rest.empty()) return LineKeyword{st, Adjacency::after, false};
     if (rest == "-next") return LineKeyword{st, Adjacency::next, false};
@@ -856,7 +860,7 @@ class FileParser {
     } else if (kw == "any-order") {
       open_group(sc, col);
     } else if (kw == "not") {
-      NotCheck n{loc(sc, col), stream(sc, "'out' or 'err' after 'not'"), {}};
+      NotCheck n{loc(sc, col), stream(sc, "'out', 'err' or 'merged' after 'not'"), {}};
       n.matcher = matcher_in(sc, main_);
       sc.expect_eol();
       f_.nots.push_back(std::move(n));
@@ -870,7 +874,7 @@ class FileParser {
       open_report(sc, col);
     } else {
       sc.pos = start;
-      sc.expected("a header or a statement (out, err, out-next, out-same, out-empty, out-not, any-order, "
+      sc.expected("a header or a statement (out, err, merged, out-next, out-same, out-empty, out-not, any-order, "
                   "not, count, report, time, outcome, require)");
     }
   }
@@ -878,6 +882,7 @@ class FileParser {
   Stream stream(Scanner& sc, const std::string& what) {
     if (sc.accept("out")) return Stream::out;
     if (sc.accept("err")) return Stream::err;
+    if (sc.accept("merged")) return Stream::merged;
     sc.expected(what);
   }
 
@@ -903,7 +908,7 @@ class FileParser {
     if (c.adjacency != Adjacency::after && !group_) {
       auto prev = seq.prev[si(c.stream)];
       if (prev != Sequence::Prev::line)
-        sc.fail(col, "expected a " + std::string(c.stream == Stream::out ? "out" : "err") + " check before '" + kw +
+        sc.fail(col, "expected a " + std::string(stream_word(c.stream)) + " check before '" + kw +
                          "' to continue from, found " +
                          (prev == Sequence::Prev::none ? std::string(report_ ? "the start of the report block"
                                                                             : "none on its stream")
@@ -974,7 +979,7 @@ class FileParser {
     const bool plain = lk && lk->adjacency == Adjacency::after && !lk->ranged_not;
     if (!plain || (report_ && lk->stream != Stream::err)) {
       sc.pos = start;
-      std::string which = report_ ? "'err'" : "'out', 'err'";
+      std::string which = report_ ? "'err'" : "'out', 'err', 'merged'";
       sc.expected(which + " or '}' in the any-order group opened at line " + opened +
                   (kw == "any-order" ? " (groups do not nest)"
                    : lk ? " (adjacency and ranged not have no place in a group)" : ""));
@@ -1052,7 +1057,7 @@ class FileParser {
   void count_check(Scanner& sc, int col) {
     CountCheck c;
     c.loc = loc(sc, col);
-    c.stream = stream(sc, "'out' or 'err' after 'count'");
+    c.stream = stream(sc, "'out', 'err' or 'merged' after 'count'");
     c.matcher = matcher_in(sc, main_);
     static constexpr std::pair<std::string_view, CmpOp> ops[] = {
         {"==", CmpOp::eq}, {"!=", CmpOp::ne}, {"<=", CmpOp::le}, {">=", CmpOp::ge},
@@ -1208,6 +1213,7 @@ class FileParser {
         {"cpu-limit", false, &FileParser::cpu_limit_value},
         {"output-limit", false, &FileParser::output_limit_value},
         {"strays", false, &FileParser::strays_value},
+        {"stdio", false, &FileParser::stdio_value},
     };
     return keys;
   }
@@ -1372,6 +1378,15 @@ class FileParser {
     } while (!sc.eol());
   }
 
+  void stdio_value(Scanner& sc, int value_col) {
+    std::string mode = sc.keyword();
+    f_.stdio = parse_stdio_mode(mode);
+    if (!f_.stdio)
+      sc.fail(value_col, "expected 'pipe', 'pty' or 'merged', found " + (mode.empty() ? sc.found() : "'" + display(mode) + "'"));
+    stdio_loc_ = loc(sc, value_col);
+    sc.expect_eol();
+  }
+
   // run: PROGRAM ARG...: blank-separated words of name characters (letters, digits, _ - .).
   void run_value(Scanner& sc, int) {
     do {
@@ -1480,6 +1495,29 @@ class FileParser {
       error(SourceLoc{f_.path, 1, 1}, "expected a 'scenario:' header, found end of file");
     if (f_.model.empty() && !header_lines_.count("model"))
       error(SourceLoc{f_.path, 1, 1}, "expected a 'model:' header, found end of file");
+    check_streams_match_stdio();
+  }
+
+  // Under `stdio: merged` stdout and stderr are one stream, read only by `merged` checks; without
+  // it there is no merged stream. A check on a stream the run cannot have is an error here. (A
+  // report block's err checks read the report's own lines, whichever stream carried them.)
+  void check_streams_match_stdio() {
+    const bool merged = f_.stdio == StdioMode::merged;
+    auto check = [&](const SourceLoc& at, Stream s) {
+      if (merged && s != Stream::merged)
+        error(at, std::string("expected 'merged' (stdio: merged at line ") + std::to_string(stdio_loc_.line) +
+                      " puts stdout and stderr on one stream), found '" + stream_word(s) + "'");
+      else if (!merged && s == Stream::merged)
+        error(at, "expected 'out' or 'err', found 'merged' (a merged stream needs the header 'stdio: merged')");
+    };
+    for (const auto& step : f_.steps) {
+      if (auto* lc = std::get_if<LineCheck>(&step)) check(lc->loc, lc->stream);
+      else if (auto* n = std::get_if<RangedNot>(&step)) check(n->loc, n->stream);
+      else
+        for (const auto& l : std::get<AnyOrderGroup>(step).lines) check(l.loc, l.stream);
+    }
+    for (const auto& n : f_.nots) check(n.loc, n.stream);
+    for (const auto& c : f_.counts) check(c.loc, c.stream);
   }
 };
 

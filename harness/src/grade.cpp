@@ -3,6 +3,7 @@
 // lists them. Running and combining runs into a case result is check.cpp.
 #include "conkit/grade.hpp"
 #include "conkit/exit_codes.hpp"
+#include "conkit/stdio.hpp"
 
 #include "common/findings.hpp"
 #include "common/signals.hpp"
@@ -60,8 +61,9 @@ std::string ms_and_units(double ms, double unit_ms) {
   return format_number(ms / unit_ms, 2) + "u (" + format_number(ms, 1) + " ms)";
 }
 
-const char* word(Stream s) { return s == Stream::out ? "out" : "err"; }
-const char* stream_name(Stream s) { return s == Stream::out ? "stdout" : "stderr"; }
+const char* word(Stream s) { return s == Stream::out ? "out" : s == Stream::err ? "err" : "merged"; }
+const char* stream_name(Stream s) { return s == Stream::out ? "stdout" : s == Stream::err ? "stderr" : "merged output"; }
+constexpr Stream kStreams[] = {Stream::out, Stream::err, Stream::merged};
 
 // "async.expect:14": short enough to sit next to a transcript line.
 std::string short_loc(const SourceLoc& l) {
@@ -511,7 +513,7 @@ class Grader {
       : e_(e), r_(r), o_(o), g_(g) {
     g_.annotations.resize(r_.lines.size());
     for (std::size_t i = 0; i < r_.lines.size(); ++i)
-      (r_.lines[i].stream == Stream::out ? out_ : err_).push_back(i);
+      lines_[si(r_.lines[i].stream)].push_back(i);
     declare_labels();
   }
 
@@ -543,8 +545,8 @@ class Grader {
   void fail(const SourceLoc& loc, std::string msg, std::optional<std::size_t> line = std::nullopt) {
     g_.failures.push_back(Finding{loc, std::move(msg), line});
   }
-  const std::vector<std::size_t>& lines_of(Stream s) const { return s == Stream::out ? out_ : err_; }
-  int si(Stream s) const { return s == Stream::out ? 0 : 1; }
+  const std::vector<std::size_t>& lines_of(Stream s) const { return lines_[si(s)]; }
+  static int si(Stream s) { return s == Stream::out ? 0 : s == Stream::err ? 1 : 2; }
 
   void declare_labels() {
     for (const auto& step : e_.steps) {
@@ -645,8 +647,9 @@ class Grader {
   std::string skip_reason() const {
     if (auto f = last_fact(r_, "skip_reason"))
       return escape_for_display(f->string ? *f->string : f->value_json);
-    for (auto it = err_.rbegin(); it != err_.rend(); ++it)
-      if (!r_.lines[*it].text.empty()) return escape_for_display(r_.lines[*it].text);
+    for (Stream s : {Stream::err, Stream::merged})
+      for (auto it = lines_of(s).rbegin(); it != lines_of(s).rend(); ++it)
+        if (!r_.lines[*it].text.empty()) return escape_for_display(r_.lines[*it].text);
     return "exit code " + std::to_string(exit_code::skip);
   }
 
@@ -668,8 +671,8 @@ class Grader {
     std::vector<PendingNot> pending;
   };
   struct Scope {
-    std::vector<std::size_t> idx[2];  // line indices per stream
-    Cursor cur[2];
+    std::vector<std::size_t> idx[3];  // line indices per stream (out, err, merged)
+    Cursor cur[3];
     std::vector<Finding> failures;
     std::vector<std::pair<std::size_t, std::string>> notes;  // annotations, per line index
     std::optional<std::size_t> stopped_at;
@@ -679,8 +682,7 @@ class Grader {
 
   Scope main_scope() const {
     Scope sc;
-    sc.idx[0] = out_;
-    sc.idx[1] = err_;
+    for (int s = 0; s < 3; ++s) sc.idx[s] = lines_[s];
     sc.main = true;
     return sc;
   }
@@ -695,7 +697,7 @@ class Grader {
         if (!c.stopped) c.pending.push_back(PendingNot{&n, c.next});
       }
     }
-    for (Stream s : {Stream::out, Stream::err}) close_nots(sc, s, sc.idx[si(s)].size());
+    for (Stream s : kStreams) close_nots(sc, s, sc.idx[si(s)].size());
     if (sc.main) {  // the output section writes straight into the run's grade
       for (auto& f : sc.failures) g_.failures.push_back(std::move(f));
       for (auto& [line, note] : sc.notes) annotate_line(line, std::move(note));
@@ -902,7 +904,7 @@ class Grader {
     for (const auto& lc : grp.lines)
       if (sc.cur[si(lc.stream)].stopped) return;
     std::set<std::size_t> claimed;
-    std::optional<std::size_t> first[2], last[2];
+    std::optional<std::size_t> first[3], last[3];
     std::optional<Stream> failed;
     std::optional<std::size_t> failed_line;
     for (const auto& lc : grp.lines) {
@@ -937,7 +939,7 @@ class Grader {
       for (const auto& lc : grp.lines) sc.cur[si(lc.stream)].stopped = true;
       return;
     }
-    for (Stream s : {Stream::out, Stream::err}) {
+    for (Stream s : kStreams) {
       if (!last[si(s)]) continue;
       close_nots(sc, s, *first[si(s)]);
       Cursor& cur = sc.cur[si(s)];
@@ -1001,7 +1003,7 @@ class Grader {
   Scope report_scope(const SanitizerReport& rep) const {
     Scope sc;
     for (std::size_t i = rep.first_line; i <= rep.last_line && i < r_.lines.size(); ++i)
-      if (r_.lines[i].stream == Stream::err) sc.idx[1].push_back(i);
+      if (r_.lines[i].stream != Stream::out) sc.idx[1].push_back(i);  // stderr, or merged under stdio: merged
     sc.captures = captures_;
     return sc;
   }
@@ -1147,8 +1149,22 @@ class Grader {
       g_.times.push_back(m);
       // With `timing: median` a single run's bound does not decide: check() judges the medians.
       // An expression that cannot be measured at all fails either way.
-      if (!m.ms || (!m.ok && !e_.timing_median)) fail(tc.loc, time_message(tc, m, o_.unit_ms, why));
+      if (!m.ms || (!m.ok && !e_.timing_median)) fail(tc.loc, time_message(tc, m, o_.unit_ms, why) + burst_remark(tc));
     }
+  }
+
+  // " (stdout arrived in one burst at exit ...)" when a line the bound reads came in such a burst:
+  // the measured time is then the buffer's flush, not the program's.
+  std::string burst_remark(const TimeCheck& tc) const {
+    for (const EventRef* ev : {&tc.a, &tc.b}) {
+      if (ev->kind != EventRef::Kind::label) continue;
+      auto it = labels_.find(ev->label);
+      if (it == labels_.end()) continue;
+      for (std::size_t i : it->second)
+        for (const auto& b : bursts_)
+          if (in_burst(b, r_, i)) return " (" + burst_note(b, r_.stdio) + ")";
+    }
+    return "";
   }
 
   // ---- outcomes and requirements
@@ -1192,9 +1208,10 @@ class Grader {
   const RunResult& r_;
   const GradeOptions& o_;
   RunGrade& g_;
-  std::vector<std::size_t> out_, err_;       // line indices per stream
+  std::vector<std::size_t> lines_[3];        // line indices per stream (out, err, merged)
   Captures captures_;                        // as the output section left them
   std::map<std::string, std::vector<std::size_t>> labels_;  // declared labels -> bound lines
+  std::vector<OutputBurst> bursts_ = find_exit_bursts(r_);  // streams that arrived in one burst at exit
 };
 
 }  // namespace

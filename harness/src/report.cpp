@@ -3,6 +3,7 @@
 // same CaseResult; nothing here re-grades.
 #include "conkit/report.hpp"
 #include "conkit/version.hpp"
+#include "conkit/stdio.hpp"
 
 #include "common/atomic_file.hpp"
 
@@ -25,7 +26,7 @@ namespace {
 
 // ---- shared helpers -----------------------------------------------------------------------------
 
-const char* stream_word(Stream s) { return s == Stream::out ? "out" : "err"; }
+const char* stream_word(Stream s) { return s == Stream::out ? "out" : s == Stream::err ? "err" : "merged"; }
 
 std::string ending_text(const RunResult& r) {
   switch (r.ending) {
@@ -81,6 +82,7 @@ std::string summary_line(const CaseResult& r) {
   for (const auto& run : r.runs)
     for (const auto& remark : run_remarks(run))
       if (said.insert(remark).second) s += "      note: " + escape_for_display(remark) + "\n";
+  for (const auto& n : r.notes) s += "      note: " + escape_for_display(n) + "\n";
   return s;
 }
 
@@ -256,7 +258,7 @@ json count_json(const Count& c) { return c.fact.empty() ? json(c.value) : json("
 
 json line_check_json(const LineCheck& c) {
   return {{"loc", loc_json(c.loc)},
-          {"check", std::string(c.stream == Stream::out ? "out" : "err") + to_string(c.adjacency)},
+          {"check", std::string(stream_word(c.stream)) + to_string(c.adjacency)},
           {"matcher", c.adjacency == Adjacency::empty ? json(nullptr) : matcher_json(c.matcher)},
           {"times", count_json(c.times)},
           {"label", json_text(c.label)}};
@@ -273,7 +275,7 @@ json steps_json(const std::vector<OutputStep>& steps) {
       a.push_back({{"loc", loc_json(g->loc)}, {"check", "any-order"}, {"label", json_text(g->label)}, {"lines", lines}});
     } else {
       const auto& n = std::get<RangedNot>(step);
-      a.push_back({{"loc", loc_json(n.loc)}, {"check", n.stream == Stream::out ? "out-not" : "err-not"},
+      a.push_back({{"loc", loc_json(n.loc)}, {"check", std::string(stream_word(n.stream)) + "-not"},
                    {"matcher", matcher_json(n.matcher)}});
     }
   }
@@ -295,11 +297,11 @@ void add_output_checks_json(json& j, const ExpectFile& e) {
   j["steps"] = steps_json(e.steps);
   j["nots"] = json::array();
   for (const auto& n : e.nots)
-    j["nots"].push_back({{"loc", loc_json(n.loc)}, {"stream", n.stream == Stream::out ? "out" : "err"},
+    j["nots"].push_back({{"loc", loc_json(n.loc)}, {"stream", stream_word(n.stream)},
                          {"matcher", matcher_json(n.matcher)}});
   j["counts"] = json::array();
   for (const auto& c : e.counts)
-    j["counts"].push_back({{"loc", loc_json(c.loc)}, {"stream", c.stream == Stream::out ? "out" : "err"},
+    j["counts"].push_back({{"loc", loc_json(c.loc)}, {"stream", stream_word(c.stream)},
                            {"matcher", matcher_json(c.matcher)}, {"op", json_text(to_string(c.op))},
                            {"n", count_json(c.n)}, {"n_hi", c.op == CmpOp::in_range ? count_json(c.n_hi) : json(nullptr)}});
   j["reports"] = json::array();
@@ -318,6 +320,7 @@ json expect_json(const ExpectFile& e) {
             {"repeat", e.repeat},            {"timing", e.timing_median ? "median" : "all"},
             {"marker", json_text(e.marker)},     {"race", e.race_expected ? "expected" : "forbidden"},
             {"deflake", e.deflake},          {"timeout_ms", e.timeout_ms}};
+  j["stdio"] = e.stdio ? json(to_string(*e.stdio)) : json(nullptr);
   j["times"] = json::array();
   for (const auto& t : e.times)
     j["times"].push_back({{"loc", loc_json(t.loc)}, {"source", json_text(t.source)}, {"lo", t.lo}, {"hi", t.hi},
@@ -420,6 +423,8 @@ json case_json(const CaseResult& r) {
   json j = {{"name", json_text(r.name)},     {"expect_path", json_text(r.expect_path)}, {"status", to_string(r.status)},
             {"reason", json_text(r.reason)}, {"unit_ms", r.unit_ms},                {"sanitizer", to_string(r.sanitizer)},
             {"attempts", r.attempts},    {"wall_ms", r.wall_ms},                {"expect", expect_json(r.expect)}};
+  j["stdio"] = to_string(r.stdio);
+  j["notes"] = strings(r.notes);
   j["failures"] = json::array();
   for (const auto& f : r.failures) j["failures"].push_back(finding_json(f));
   j["median_times"] = json::array();

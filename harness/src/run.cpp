@@ -11,6 +11,7 @@
 // has reaped conkit-init nothing of the case is left, not even a zombie. Containment (PID
 // namespace or subreaper sweep) and cgroups: run/init.cpp, run/procs.cpp, run/cgroup.cpp.
 #include "conkit/run.hpp"
+#include "run/stdio.hpp"
 
 #include "common/signals.hpp"
 #include "sanitizer.hpp"
@@ -132,6 +133,7 @@ std::map<std::string, std::string> child_environment(const RunOptions& o, int fa
   names.insert(names.end(), o.inherit.begin(), o.inherit.end());
   for (const auto& name : names)
     if (const char* v = std::getenv(name.c_str())) env[name] = v;
+  detail::add_stdio_environment(o.stdio, env);
   for (const auto& [k, v] : o.env) env[k] = v;
   double unit = std::isfinite(o.unit_ms) ? std::max(1.0, std::round(o.unit_ms)) : 100.0;
   env["CONKIT_UNIT_MS"] = std::to_string(static_cast<long long>(unit));
@@ -264,7 +266,7 @@ class Session {
   enum Kind { out = 0, err = 1, facts = 2 };
   struct Reader {
     explicit Reader(asio::io_context& ctx) : pipe(ctx) {}
-    asio::readable_pipe pipe;
+    asio::posix::stream_descriptor pipe;  // a pipe, or the pty master (whose EIO at the end is EOF)
     std::vector<char> buf = std::vector<char>(64 * 1024);
     std::string partial;
     std::size_t bytes = 0;
@@ -327,8 +329,15 @@ class Session {
   }
 
   bool spawn() {
+    r_.stdio = opt_.stdio;
     Fd read_end[4], write_end[4];  // stdout, stderr, facts, conkit-init's status
-    for (int k = 0; k < 4; ++k) {
+    detail::StdioEnds stdio;  // stdout and stderr as RunOptions::stdio asks (run/stdio.cpp)
+    if (auto e = detail::open_case_stdio(opt_.stdio, stdio); !e.empty()) return fail_start(e), false;
+    read_end[out] = Fd(stdio.out.release());
+    read_end[err] = Fd(stdio.err.release());  // none when merged
+    write_end[out] = Fd(stdio.child_out.release());
+    write_end[err] = Fd(stdio.child_err.release());
+    for (int k = facts; k < 4; ++k) {
       if (auto e = make_pipe(read_end[k], write_end[k]); !e.empty()) return fail_start(e), false;
     }
     Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -382,6 +391,7 @@ class Session {
     proc.detach();            // conkit waits and reaps itself; Boost must not kill or reap it
     for (int k = 0; k < 4; ++k) {
       write_end[k].reset();   // EOF comes only once every holder in the child's tree closed them
+      if (read_end[k].get() < 0) continue;  // stderr under merged: it comes with stdout
       boost::system::error_code assign_ec;
       auto& pipe = k < 3 ? readers_[k].pipe : status_.pipe;
       pipe.assign(read_end[k].get(), assign_ec);
@@ -465,7 +475,9 @@ class Session {
         if (r_.bad_facts.size() < kBadFactsKept) r_.bad_facts.emplace_back(text);
       }
     } else {
-      r_.lines.add(k == out ? Stream::out : Stream::err, t, text);
+      const bool merged = opt_.stdio == StdioMode::merged;
+      if (k == out && opt_.stdio == StdioMode::pty) detail::strip_terminal_cr(text);
+      r_.lines.add(merged ? Stream::merged : k == out ? Stream::out : Stream::err, t, text);
     }
   }
 
@@ -916,7 +928,7 @@ class Session {
 
   struct StatusReader {
     explicit StatusReader(asio::io_context& ctx) : pipe(ctx) {}
-    asio::readable_pipe pipe;
+    asio::posix::stream_descriptor pipe;  // the stream readers' type (one may be a pty master)
     std::vector<char> buf = std::vector<char>(4096);
     std::string partial;
     bool open = false;

@@ -214,6 +214,7 @@ struct ExpectFile {
   std::vector<ReportExpectation> reports;  // `report` statements, then the one `race:` implies
   // sanitizer-options: TOOL OPTIONS, appended after conkit's defaults (sanitizer_defaults()).
   std::vector<std::pair<SanitizerTool, std::string>> sanitizer_options;
+  std::optional<StdioMode> stdio;  // `stdio: pipe|pty|merged`; empty: the caller's choice (pipe)
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::string> inherit;
   // `run:` — how a shipped case is run: its program (built from cases/<scenario>/<word>.cpp, or the

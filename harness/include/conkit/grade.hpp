@@ -87,6 +87,7 @@ struct CheckOptions {
   // Override the file's memory-limit / process-limit / cpu-limit / output-limit headers.
   std::optional<std::uint64_t> memory_limit, process_limit, output_limit;
   std::optional<double> cpu_limit_ms;
+  std::optional<StdioMode> stdio;    // overrides the file's `stdio:` (else run.stdio when the file has none)
   Sanitizer sanitizer = Sanitizer::none;
   std::string name;                  // for reports; default: scenario/model
 };
@@ -105,6 +106,10 @@ struct CaseResult {
   double unit_ms = 100;
   Sanitizer sanitizer = Sanitizer::none;
   int attempts = 1;                    // 1 + retries used
+  // Remarks shown beside the status whatever it is, e.g. that stdout arrived in one burst at exit
+  // (conkit/stdio.hpp); `stdio` is how the runs' stdout and stderr were connected.
+  std::vector<std::string> notes;
+  StdioMode stdio = StdioMode::pipe;
   double wall_ms = 0;
 };
 

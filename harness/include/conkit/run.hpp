@@ -32,6 +32,12 @@ namespace conkit {
 
 // Stream, Line, LineView, Transcript, Fact, FactView and FactLog: see conkit/transcript.hpp.
 
+// How the case's stdout and stderr are connected (the `stdio:` header, `--stdio`; conkit/stdio.hpp).
+//   pipe:   two pipes (the default). Most stdio libraries then buffer stdout in blocks.
+//   pty:    stdout is a pseudo-terminal (line-buffered by stdio libraries), stderr still a pipe.
+//   merged: stdout and stderr on one pipe; lines are Stream::merged.
+enum class StdioMode { pipe, pty, merged };
+
 // A sanitizer report block found in stderr.
 struct SanitizerReport {
   std::string tool;         // "ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer"
@@ -93,6 +99,7 @@ struct RunOptions {
   Containment containment = Containment::automatic;
   bool sanitized = false;        // built with a sanitizer: no address-space rlimit (its shadow is huge)
   std::string init_program;      // conkit-init; empty: $CONKIT_INIT, else next to this executable
+  StdioMode stdio = StdioMode::pipe;           // pty also sets TERM=dumb (unless env sets TERM)
   // When set and it becomes non-zero (a signal handler stores the signal number there), the run
   // ends as Ending::interrupted: the case is killed and reaped, RunResult::signal is the flag's value.
   const volatile std::sig_atomic_t* cancel = nullptr;
@@ -129,6 +136,7 @@ struct RunResult {
   std::string usage_source;                        // "cgroup" or "getrusage"
   std::size_t bad_fact_lines = 0;                  // malformed facts-channel lines (bad_facts keeps the first 100)
   std::vector<std::string> notes;      // human-readable remarks for the report
+  StdioMode stdio = StdioMode::pipe;   // how stdout and stderr were connected
 };
 
 // The remarks a reader must see with every status, PASS included: strays killed, streams held

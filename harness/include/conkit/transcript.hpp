@@ -39,7 +39,8 @@
 
 namespace conkit {
 
-enum class Stream : std::uint8_t { out, err };
+// merged: stdout and stderr shared one pipe (StdioMode::merged), so their order is the program's.
+enum class Stream : std::uint8_t { out, err, merged };
 
 // One line as a case writes it (owning; for building transcripts by hand).
 struct Line {

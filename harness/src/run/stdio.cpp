@@ -1,0 +1,176 @@
+// run/stdio.cpp — pipes or a pseudo-terminal for a case's stdout and stderr, and the exit-burst
+// check that tells when a program's output arrived only as it exited.
+//
+// The pseudo-terminal is a plain output device for the case, not its controlling terminal: the
+// slave is opened with O_NOCTTY and never made the session's terminal, so no SIGHUP goes to the
+// group when the main child exits (a stray is found and killed the same way as over a pipe), and
+// opening /dev/tty fails as it would under a pipe. Output processing (OPOST, hence ONLCR) is off,
+// so a line arrives as the program wrote it, without a CR.
+#include "run/stdio.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "conkit/stdio.hpp"
+
+namespace conkit {
+namespace detail {
+namespace {
+
+std::string failed(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// Moves `fd` to a number >= 3, close-on-exec.
+bool lift_above_stdio(OwnedFd& fd) {
+  if (fd.get() >= 3) return true;
+  int lifted = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
+  if (lifted < 0) return false;
+  fd = OwnedFd(lifted);
+  return true;
+}
+
+std::string open_pipe(OwnedFd& read_end, OwnedFd& write_end) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return failed("pipe2");
+  read_end = OwnedFd(p[0]);
+  write_end = OwnedFd(p[1]);
+  if (!lift_above_stdio(read_end) || !lift_above_stdio(write_end)) return failed("fcntl");
+  return {};
+}
+
+// The slave side of `master`: TIOCGPTPEER where the kernel has it (no path lookup), else by name.
+OwnedFd open_slave(int master) {
+  constexpr int flags = O_RDWR | O_NOCTTY | O_CLOEXEC;
+#ifdef TIOCGPTPEER
+  int peer = ::ioctl(master, TIOCGPTPEER, flags);
+  if (peer >= 0) return OwnedFd(peer);
+#endif
+  char name[128];
+  if (::ptsname_r(master, name, sizeof name) != 0) return OwnedFd();
+  return OwnedFd(::open(name, flags));
+}
+
+std::string open_pty(OwnedFd& master, OwnedFd& slave) {
+  master = OwnedFd(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (master.get() < 0) return failed("posix_openpt");
+  if (::grantpt(master.get()) != 0) return failed("grantpt");
+  if (::unlockpt(master.get()) != 0) return failed("unlockpt");
+  slave = open_slave(master.get());
+  if (slave.get() < 0) return failed("opening the pseudo-terminal's slave");
+  termios tio{};
+  if (::tcgetattr(slave.get(), &tio) != 0) return failed("tcgetattr");
+  tio.c_oflag &= ~static_cast<tcflag_t>(OPOST | ONLCR | OCRNL);  // lines as written: no CR added
+  tio.c_lflag &= ~static_cast<tcflag_t>(ECHO);                    // nothing is typed; echo nothing
+  if (::tcsetattr(slave.get(), TCSANOW, &tio) != 0) return failed("tcsetattr");
+  winsize ws{};
+  ws.ws_row = 24;  // a classic terminal's size, for programs that ask
+  ws.ws_col = 80;
+  ::ioctl(slave.get(), TIOCSWINSZ, &ws);
+  if (!lift_above_stdio(master) || !lift_above_stdio(slave)) return failed("fcntl");
+  return {};
+}
+
+}  // namespace
+
+OwnedFd& OwnedFd::operator=(OwnedFd&& o) noexcept {
+  if (this != &o) {
+    reset();
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+void OwnedFd::reset() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+std::string open_case_stdio(StdioMode mode, StdioEnds& ends) {
+  ends.out_is_terminal = mode == StdioMode::pty;
+  switch (mode) {
+    case StdioMode::pipe:
+      if (auto e = open_pipe(ends.out, ends.child_out); !e.empty()) return e;
+      return open_pipe(ends.err, ends.child_err);
+    case StdioMode::pty:
+      if (auto e = open_pty(ends.out, ends.child_out); !e.empty()) return e;
+      return open_pipe(ends.err, ends.child_err);
+    case StdioMode::merged: {
+      if (auto e = open_pipe(ends.out, ends.child_out); !e.empty()) return e;
+      ends.child_err = OwnedFd(::fcntl(ends.child_out.get(), F_DUPFD_CLOEXEC, 3));
+      if (ends.child_err.get() < 0) return failed("fcntl");
+      return {};
+    }
+  }
+  return "unknown stdio mode";
+}
+
+void add_stdio_environment(StdioMode mode, std::map<std::string, std::string>& env) {
+  // A terminal with no capabilities: programs line-buffer but print no colours or cursor moves.
+  if (mode == StdioMode::pty) env["TERM"] = "dumb";
+}
+
+void strip_terminal_cr(std::string_view& line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+}
+
+}  // namespace detail
+
+std::string to_string(StdioMode mode) {
+  switch (mode) {
+    case StdioMode::pipe: return "pipe";
+    case StdioMode::pty: return "pty";
+    case StdioMode::merged: return "merged";
+  }
+  return "?";
+}
+
+std::optional<StdioMode> parse_stdio_mode(std::string_view text) {
+  for (StdioMode m : {StdioMode::pipe, StdioMode::pty, StdioMode::merged})
+    if (text == to_string(m)) return m;
+  return std::nullopt;
+}
+
+std::vector<OutputBurst> find_exit_bursts(const RunResult& run) {
+  std::vector<OutputBurst> bursts;
+  for (Stream s : {Stream::out, Stream::err, Stream::merged}) {
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < run.lines.size(); ++i)
+      if (run.lines[i].stream == s) idx.push_back(i);
+    if (idx.size() < kBurstMinLines) continue;
+    const double last = run.lines[idx.back()].t_ms;
+    const bool at_exit = last >= run.end_ms - kBurstAtExitMs || last >= kBurstLateShare * run.end_ms;
+    if (!at_exit) continue;  // the stream went quiet early in the run
+    std::size_t k = idx.size();
+    while (k > 0 && run.lines[idx[k - 1]].t_ms >= last - kBurstWindowMs) --k;
+    const std::size_t n = idx.size() - k;
+    if (n < kBurstMinLines || static_cast<double>(n) < kBurstShare * static_cast<double>(idx.size())) continue;
+    bursts.push_back(OutputBurst{s, n, idx.size(), run.lines[idx[k]].t_ms, last, idx[k]});
+  }
+  return bursts;
+}
+
+bool in_burst(const OutputBurst& burst, const RunResult& run, std::size_t index) {
+  return index < run.lines.size() && index >= burst.first_line && run.lines[index].stream == burst.stream &&
+         run.lines[index].t_ms >= burst.first_ms;
+}
+
+std::string burst_note(const OutputBurst& b, StdioMode mode) {
+  const char* name = b.stream == Stream::out ? "stdout" : b.stream == Stream::err ? "stderr" : "merged output";
+  const double spread = b.last_ms - b.first_ms;
+  std::string within = spread < 0.05 ? "within 0.1 ms" : fmt::format("within {:.1f} ms", std::ceil(spread * 10) / 10);
+  std::string count = b.lines == b.total ? fmt::format("{} lines", b.lines) : fmt::format("{} of {} lines", b.lines, b.total);
+  return fmt::format("{} arrived in one burst at exit ({} {}): the program buffers its output; time bounds on these "
+                     "lines measure nothing \u2014 flush per line{}",
+                     name, count, within, mode == StdioMode::pty ? "" : ", or use stdio: pty");
+}
+
+}  // namespace conkit
