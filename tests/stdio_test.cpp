@@ -348,4 +348,38 @@ TEST(StdioHeader, AnOverrideTheChecksCannotReadIsInvalid) {
   EXPECT_EQ(r.reason, "t.expect:4:1: this check reads the merged stream, but stdio is pty (the file's checks need stdio: merged)");
 }
 
+TEST(StdioHeader, AnOverrideIsCheckedAgainstRangedNotsToo) {
+  // `out-not` is a step of its own kind: the override check must see it (and not take it for a group).
+  conkit::ExpectFile e = parse("scenario: s\nmodel: m\nout \"a\"\nout-not \"x\"\nout \"b\"\n");
+  conkit::CheckOptions o;
+  o.run.argv = {"/bin/true"};
+  o.stdio = StdioMode::merged;
+  auto r = conkit::check(e, o);
+  EXPECT_EQ(r.status, conkit::Status::invalid);
+  EXPECT_EQ(r.reason.rfind("t.expect:3:1: this check reads stdout or stderr, but stdio merged", 0), 0u) << r.reason;
+  auto parsed = conkit::parse_expect("scenario: s\nmodel: m\nstdio: merged\nmerged \"a\"\nerr-not \"x\"\n", "t.expect");
+  ASSERT_EQ(parsed.errors.size(), 1u);
+  EXPECT_EQ(parsed.errors[0].to_string(),
+            "t.expect:5:1: expected 'merged' (stdio: merged at line 3 puts stdout and stderr on one stream), found 'err'");
+}
+
+// Adjacency and ranged nots read the merged stream like any other: `2>&1` with CHECK-NEXT.
+TEST(StdioMerged, NextAndRangedNotHoldOnTheMergedOrder) {
+  const std::string script = "echo one; echo two >&2; echo three";
+  auto grade = [&](const std::string& body) {
+    conkit::ExpectFile e = parse("scenario: s\nmodel: m\nstdio: merged\n" + body);
+    conkit::CheckOptions o;
+    o.run.argv = {"/bin/sh", "-c", script};
+    return conkit::check(e, o);
+  };
+  auto next = grade("merged \"one\"\nmerged-next \"two\"\nmerged-next \"three\"\n");
+  EXPECT_EQ(next.status, conkit::Status::pass) << next.reason;
+  auto skipped = grade("merged \"one\"\nmerged-next \"three\"\n");  // "two" comes between
+  EXPECT_EQ(skipped.status, conkit::Status::fail) << skipped.reason;
+  auto ranged = grade("merged \"one\"\nmerged-not \"two\"\nmerged \"three\"\n");
+  EXPECT_EQ(ranged.status, conkit::Status::fail) << ranged.reason;
+  auto outside = grade("merged \"two\"\nmerged-not \"one\"\nmerged \"three\"\n");
+  EXPECT_EQ(outside.status, conkit::Status::pass) << outside.reason;
+}
+
 }  // namespace

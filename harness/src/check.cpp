@@ -205,6 +205,7 @@ std::string stdio_mismatch(const ExpectFile& e, StdioMode mode) {
   };
   for (const auto& step : e.steps) {
     if (auto* lc = std::get_if<LineCheck>(&step)) look(lc->loc, lc->stream);
+    else if (auto* n = std::get_if<RangedNot>(&step)) look(n->loc, n->stream);
     else
       for (const auto& l : std::get<AnyOrderGroup>(step).lines) look(l.loc, l.stream);
   }
