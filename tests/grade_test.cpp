@@ -152,11 +152,11 @@ TEST(GradeOrdered, AnnotationsNameLabelIndexAndLocation) {
   auto e = parse("out \"Fetching data...\" x2 @fetching\nout \"done\"\n");
   auto g = grade(e, lines({out(1, "Fetching data..."), out(2, "Fetching data..."), out(3, "done")}));
   EXPECT_PASS(g);
-  ASSERT_EQ(g.annotations.size(), 3u);
-  ASSERT_EQ(g.annotations[0].size(), 1u);
-  EXPECT_EQ(g.annotations[0][0], "out @fetching 1/2 (t.expect:3)");
-  EXPECT_EQ(g.annotations[1][0], "out @fetching 2/2 (t.expect:3)");
-  EXPECT_EQ(g.annotations[2][0], "out 1/1 (t.expect:4)");
+  ASSERT_EQ(g.annotations.lines(), (std::vector<std::size_t>{0, 1, 2}));
+  ASSERT_EQ(g.annotations.at(0).size(), 1u);
+  EXPECT_EQ(g.annotations.at(0)[0], "out @fetching 1/2 (t.expect:3)");
+  EXPECT_EQ(g.annotations.at(1)[0], "out @fetching 2/2 (t.expect:3)");
+  EXPECT_EQ(g.annotations.at(2)[0], "out 1/1 (t.expect:4)");
   EXPECT_FALSE(g.stopped_at.has_value());
 }
 
@@ -502,9 +502,10 @@ TEST(GradeReports, BlockChecksTheReportsOwnLines) {
   EXPECT_FAIL_WITH(bad, "err-next: expected a line matching /#0 increment/ as stderr line 4 (right after stderr line 3)");
   ASSERT_TRUE(bad.failures.back().line);
   EXPECT_EQ(*bad.failures.back().line, 3u);
-  ASSERT_GT(bad.annotations.size(), 3u);
-  ASSERT_FALSE(bad.annotations[3].empty());
-  EXPECT_NE(bad.annotations[3].back().find("ADJACENCY BROKEN"), std::string::npos);
+  ASSERT_TRUE(bad.annotations.has(3));
+  ASSERT_FALSE(bad.annotations.at(3).empty());
+  EXPECT_NE(bad.annotations.at(3).back().find("ADJACENCY BROKEN"), std::string::npos);
+  EXPECT_TRUE(bad.annotations.has_problem(3));  // a bounded dump shows the lines around it
   // A run without the report does not apply the block at all (check() reruns within deflake).
   auto clean = grade(e, exited(0, {out(1, "done")}));
   EXPECT_EQ(clean.status, Status::fail);  // exit: 66 only
@@ -542,7 +543,8 @@ TEST(GradeAdjacency, NextLineMustFollowDirectly) {
   EXPECT_FAIL_WITH(g, "out-next: expected a line matching /^c/ as stdout line 3 (right after stdout line 2), found \"extra\"");
   ASSERT_TRUE(g.stopped_at);
   EXPECT_EQ(*g.stopped_at, 2u);
-  EXPECT_NE(g.annotations[2].back().find("out-next (t.expect:5) ADJACENCY BROKEN"), std::string::npos);
+  EXPECT_NE(g.annotations.at(2).back().find("out-next (t.expect:5) ADJACENCY BROKEN"), std::string::npos);
+  EXPECT_TRUE(g.annotations.has_problem(2));
   EXPECT_FAIL_WITH(grade(e, lines({out(1, "a"), out(2, "b"), out(3, "c1")})), "found the end of stdout");
   // The other stream does not break adjacency.
   EXPECT_PASS(grade(e, lines({out(1, "a"), err(2, "noise"), out(3, "b"), out(4, "c1"), out(5, "c2")})));
@@ -553,7 +555,7 @@ TEST(GradeAdjacency, SameLineGoesOnAfterThePreviousMatch) {
   EXPECT_PASS(grade(e, lines({out(1, "x a=1 b=2 c")})));
   auto g = grade(e, lines({out(1, "b=2 a=1 c")}));
   EXPECT_FAIL_WITH(g, "out-same: expected /b=[0-9]+/ further on stdout line 1 (after byte 6), found \"b=2 a=1 c\"");
-  EXPECT_NE(g.annotations[0].back().find("NOT FOUND further on this line"), std::string::npos);
+  EXPECT_NE(g.annotations.at(0).back().find("NOT FOUND further on this line"), std::string::npos);
 }
 
 TEST(GradeAdjacency, EmptyLines) {
@@ -567,7 +569,7 @@ TEST(GradeCaptures, ABoundValueMustRepeatLaterOnEitherStream) {
   auto e = parse("out /allocated at (?<addr>0x[0-9a-f]+)/\nerr ~\"freed ${addr} twice\"\nout /^addr=${addr}$/\n");
   auto g = grade(e, lines({out(1, "allocated at 0x10"), err(2, "freed 0x10 twice"), out(3, "addr=0x10")}));
   EXPECT_PASS(g);
-  EXPECT_NE(g.annotations[0].back().find("${addr} = \"0x10\""), std::string::npos) << g.annotations[0].back();
+  EXPECT_NE(g.annotations.at(0).back().find("${addr} = \"0x10\""), std::string::npos) << g.annotations.at(0).back();
   // The FileCheck gap: a program that prints the wrong address later fails.
   EXPECT_FAIL_WITH(grade(e, lines({out(1, "allocated at 0x10"), err(2, "freed 0x20 twice"), out(3, "addr=0x10")})),
                    "expected 1 line matching ~\"freed ${addr} twice\" on stderr, found 0");
@@ -584,7 +586,7 @@ TEST(GradeRangedNot, HoldsBetweenTheSurroundingMatches) {
   EXPECT_PASS(grade(e, lines({out(1, "error before"), out(2, "begin"), out(3, "ok"), out(4, "end"), out(5, "error after")})));
   auto g = grade(e, lines({out(1, "begin"), out(2, "an error"), out(3, "end")}));
   EXPECT_FAIL_WITH(g, "out-not /error/: stdout line 2 matches, between line 1 and the next match before stdout line 3");
-  EXPECT_NE(g.annotations[1].back().find("FORBIDDEN here"), std::string::npos);
+  EXPECT_NE(g.annotations.at(1).back().find("FORBIDDEN here"), std::string::npos);
   // With no check after it on its stream, the range runs to the end; before any, from the start.
   EXPECT_FAIL_WITH(grade(e, lines({out(1, "begin"), out(2, "end"), err(3, "late")})), "before the end of stderr");
   // The whole-stream form still forbids it everywhere.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -144,7 +145,6 @@ TEST(ReportText, OutcomeSanitizerAndUnprintableBytes) {
 TEST(ReportJson, RoundTripsKeyFields) {
   CaseResult c = failing_case();
   c.runs[0].lines.push_back(out(306, std::string("raw \xff\xfe bytes")));
-  c.grades[0].annotations.emplace_back();
   Fact f;
   f.name = "tid";
   f.number = 4711;
@@ -230,7 +230,7 @@ TEST(ReportJunit, WellFormedEscapedWithFailureAndSkipped) {
   CaseResult fail = failing_case();
   fail.name = "weird <&\"> name";
   fail.runs[0].lines.push_back(out(400, std::string("ctl \x01\x1b[0m and bad \xff utf8 & <tags>")));
-  fail.grades[0].annotations.emplace_back(std::vector<std::string>{"x"});
+  fail.grades[0].annotations.add(6, "x");
   CaseResult skip;
   skip.name = "spawn_overhead/processes";
   skip.status = Status::skip;
@@ -289,6 +289,112 @@ TEST(ReportWriteFile, CreatesParentsAndFailsLoudly) {
   std::filesystem::remove_all(dir);
 }
 
+
+// ---- bounded reports ---------------------------------------------------------------------------
+
+// 1000 lines "line <i>"; matching stops at line 501 (index), where "never" was expected.
+CaseResult long_failing_case() {
+  CaseResult c;
+  c.expect = parse("out \"line 500\"\nout \"never\"\n");
+  c.name = "long/run";
+  RunResult r;
+  for (int i = 0; i < 1000; ++i) r.lines.add(Stream::out, i * 0.1, "line " + std::to_string(i));
+  r.exit_code = 0;
+  c.grades.push_back(grade_run(c.expect, r, GradeOptions{}));
+  c.runs.push_back(r);
+  c.status = c.grades[0].status;
+  return c;
+}
+
+TEST(ReportBounds, FailuresDumpShowsTheEndsAndTheLinesAroundTheFailure) {
+  CaseResult c = long_failing_case();
+  ASSERT_EQ(c.grades[0].stopped_at, 501u);
+  std::string s = render_text(c, true);
+  for (int i : {0, 4, 498, 500, 504, 995, 999}) EXPECT_TRUE(contains(s, "out| line " + std::to_string(i) + "\n") ||
+                                                           contains(s, "out| line " + std::to_string(i) + " ")) << i;
+  for (int i : {5, 250, 497, 505, 994}) EXPECT_FALSE(contains(s, "out| line " + std::to_string(i) + "\n")) << i;
+  EXPECT_TRUE(contains(s, "... 493 lines not shown"));  // 5..497
+  EXPECT_TRUE(contains(s, "... 490 lines not shown"));  // 505..994
+  EXPECT_TRUE(contains(s, "v matching stopped here"));
+
+  ReportOptions all;
+  all.dump = Dump::all;
+  std::string every = render_text(c, true, all);
+  EXPECT_TRUE(contains(every, "out| line 250\n"));
+  EXPECT_FALSE(contains(every, "not shown"));
+
+  ReportOptions none;
+  none.dump = Dump::none;
+  std::string findings = render_text(c, true, none);
+  EXPECT_FALSE(contains(findings, "out| "));
+  EXPECT_TRUE(contains(findings, "never"));  // the finding is still there
+}
+
+TEST(ReportBounds, ALongLineIsCutWithItsLengthShown) {
+  CaseResult c = failing_case();
+  c.runs[0].lines.push_back(out(400, std::string(10000, 'a')));
+  std::string s = render_text(c, true);
+  EXPECT_TRUE(contains(s, std::string(4096, 'a') + " [... cut: the line has 10000 bytes]"));
+  EXPECT_FALSE(contains(s, std::string(4097, 'a')));
+}
+
+TEST(ReportBounds, JsonKeepsLinesUpToTheLimitAndSaysHowManyItLeftOut) {
+  CaseResult c = long_failing_case();
+  ReportOptions o;
+  o.keep_lines = 100;
+  auto run = to_json({c}, o)["cases"][0]["runs"][0];
+  EXPECT_EQ(run["lines"].size(), 100u);
+  EXPECT_EQ(run["lines_total"], 1000);
+  EXPECT_EQ(run["lines_left_out"], 900);
+  std::set<int> kept;
+  for (const auto& l : run["lines"]) {
+    kept.insert(l["i"].get<int>());
+    EXPECT_EQ(l["text"], "line " + std::to_string(l["i"].get<int>()));
+  }
+  for (int i : {0, 9, 498, 501, 504, 990, 999}) EXPECT_TRUE(kept.count(i)) << i;  // head, failure, tail
+  for (const auto& a : run["grade"]["annotations"]) EXPECT_TRUE(kept.count(a["line"].get<int>()));
+  EXPECT_TRUE(kept.count(500));  // the annotated line "line 500"
+
+  o.keep_lines = ReportOptions::kAllLines;
+  run = to_json({c}, o)["cases"][0]["runs"][0];
+  EXPECT_EQ(run["lines"].size(), 1000u);
+  EXPECT_EQ(run["lines_left_out"], 0);
+}
+
+TEST(ReportBounds, SparseAnnotationsKeepEachLinesNotesInOrder) {
+  Annotations a;
+  auto form = a.numbered("out @tick ", "/3 (t.expect:3)");
+  a.add_numbered(7, form, 2);
+  a.add(2, "not out (t.expect:5) FORBIDDEN", true);
+  a.add_numbered(2, form, 1);
+  a.add(7, "expected data race");
+  for (bool sealed : {false, true}) {
+    if (sealed) a.seal();
+    EXPECT_EQ(a.at(2), (std::vector<std::string>{"not out (t.expect:5) FORBIDDEN", "out @tick 1/3 (t.expect:3)"}));
+    EXPECT_EQ(a.at(7), (std::vector<std::string>{"out @tick 2/3 (t.expect:3)", "expected data race"}));
+    EXPECT_TRUE(a.at(3).empty());
+    EXPECT_EQ(a.lines(), (std::vector<std::size_t>{2, 7}));
+    EXPECT_EQ(a.problem_lines(), (std::vector<std::size_t>{2}));
+    EXPECT_TRUE(a.has_problem(2));
+    EXPECT_FALSE(a.has_problem(7));
+  }
+  // Another set's notes appended after these: forms are copied, problem flags kept.
+  Annotations b;
+  auto other = b.numbered("err ", "/2 (t.expect:9)");
+  b.add_numbered(2, other, 2);
+  b.add(9, "UNEXPECTED ThreadSanitizer report", true);
+  a.append(b);
+  a.seal();
+  EXPECT_EQ(a.at(2), (std::vector<std::string>{"not out (t.expect:5) FORBIDDEN", "out @tick 1/3 (t.expect:3)",
+                                               "err 2/2 (t.expect:9)"}));
+  EXPECT_EQ(a.problem_lines(), (std::vector<std::size_t>{2, 9}));
+  EXPECT_EQ(a.notes(), 6u);
+  // Rendered, several notes of one line are joined in that order.
+  CaseResult c = failing_case();
+  c.grades[0].annotations.add(1, "second note");
+  c.grades[0].annotations.seal();
+  EXPECT_TRUE(contains(render_text(c, true), "<- out @fetching 1/2 (t.expect:5); second note"));
+}
 
 // ---- the compact stores ------------------------------------------------------------------------
 

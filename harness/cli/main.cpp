@@ -34,6 +34,7 @@ namespace {
 using conkit::CaseResult;
 using conkit::Status;
 using conkit::cli::Common;
+using conkit::cli::ReportBounds;
 using conkit::cli::Selection;
 using conkit::cli::VerifyCli;
 using conkit::cli::interrupted;
@@ -71,16 +72,21 @@ std::string pty_rerun_hint(const CaseResult& r, int argc, char** argv) {
 bool passed(Status s) { return s == Status::pass || s == Status::skip; }
 
 // Prints, writes reports, and returns the exit status for a set of results.
-int finish(const std::vector<CaseResult>& results, const Common& common, const std::string& suite) {
+int finish(const std::vector<CaseResult>& results, const Common& common, const ReportBounds& bounds,
+           const std::string& suite) {
   int pass = 0, fail = 0, skip = 0;
   for (const auto& r : results) {
-    std::cout << conkit::render_text(r, !passed(r.status) && !common.quiet);
+    std::cout << conkit::render_text(r, !passed(r.status) && !common.quiet, bounds.report_options());
     (r.status == Status::pass ? pass : r.status == Status::skip ? skip : fail)++;
   }
   try {
-    nlohmann::json j = conkit::to_json(results);
-    j["complete"] = true;  // write_reports marks it incomplete after a stop signal
-    common.write_reports(j, conkit::to_junit(results, suite));
+    // Built only when asked for: a run's JSON costs ~300 bytes per fact and kept line.
+    nlohmann::json j;
+    if (!common.json.empty()) {
+      j = conkit::to_json(results, bounds.report_options());
+      j["complete"] = true;  // write_reports marks it incomplete after a stop signal
+    }
+    common.write_reports(std::move(j), common.junit.empty() ? std::string() : conkit::to_junit(results, suite));
   } catch (const std::exception& e) {
     std::cerr << "conkit: " << e.what() << "\n";
     return interrupted ? 128 + interrupted : 1;
@@ -156,6 +162,7 @@ int main(int argc, char** argv) {
 
   // check
   Common check_common;
+  ReportBounds check_bounds;
   std::string expect_path, name, want_status;
   std::vector<std::string> command, want_findings;
   CLI::App* check = app.add_subcommand("check", "Run any program against an expected file");
@@ -168,17 +175,20 @@ int main(int argc, char** argv) {
                     "With --expect-status: also require a finding matching this regex, i.e. which rule broke (repeatable)")
       ->expected(1);  // one regex per occurrence (CLI11 takes a `--` right after a vector option as its end)
   check_common.add_to(*check);
+  check_bounds.add_to(*check);
   check->add_option("command", command, "The program and its arguments (after --)")->required();
 
   // list / run / verify
   Selection list_sel, run_sel, verify_sel;
   Common run_common, verify_common;
+  ReportBounds run_bounds;
   std::vector<std::string> run_names;
   CLI::App* list = app.add_subcommand("list", "List the shipped cases");
   list_sel.add_to(*list);
   CLI::App* run = app.add_subcommand("run", "Run shipped cases (all if none is named)");
   run_sel.add_to(*run);
   run_common.add_to(*run);
+  run_bounds.add_to(*run);
   run->add_option("cases", run_names, "Case names from `conkit list`");
   VerifyCli verify_opts;
   CLI::App* verify = app.add_subcommand("verify", "Decide every claim on this machine, with evidence (the main job)");
@@ -211,7 +221,7 @@ int main(int argc, char** argv) {
       o.run.argv = command;
       o.name = name;
       std::vector<CaseResult> results{conkit::check_file(expect_path, o)};
-      int code = finish(results, check_common, "conkit.check");
+      int code = finish(results, check_common, check_bounds, "conkit.check");
       if (interrupted) return code;
       if (std::string hint = pty_rerun_hint(results[0], argc, argv); !hint.empty()) std::cout << hint << "\n";
       if (!want_status.empty()) {
@@ -241,7 +251,8 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    if (*run) return finish(run_shipped(run_sel.select(run_names), run_common, run_sel), run_common, "conkit.run");
+    if (*run) return finish(run_shipped(run_sel.select(run_names), run_common, run_sel), run_common, run_bounds,
+                              "conkit.run");
     if (*verify) return cmd_verify(verify_sel, verify_common, verify_opts);
     if (*report) {
       nlohmann::json raw = conkit::cli::read_json_file(report_raw);

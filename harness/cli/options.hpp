@@ -153,6 +153,36 @@ struct Common {
   }
 };
 
+// How much of each transcript the reports of check and run keep (conkit::ReportOptions).
+struct ReportBounds {
+  std::string dump = "failures", keep_lines = "10000";
+
+  void add_to(CLI::App& app) {
+    app.add_option("--dump", dump,
+                   "Transcript of a failing run: all (every line), failures (the first and last 5 lines and 3 "
+                   "lines around each failure; a transcript of <= 200 lines whole), none. Lines over 4 KiB are "
+                   "cut, with their length shown")
+        ->check(CLI::IsMember({"all", "failures", "none"}))
+        ->capture_default_str();
+    app.add_option("--keep-lines", keep_lines,
+                   "Lines per run the JSON keeps: N (the lines around failures, the head and tail, annotated "
+                   "lines as far as N goes; each run says how many it left out) or all")
+        ->check([](const std::string& v) {
+          return v == "all" || (!v.empty() && v.size() <= 18 && v.find_first_not_of("0123456789") == std::string::npos)
+                     ? std::string()
+                     : std::string("expected a number of lines or 'all'");
+        })
+        ->capture_default_str();
+  }
+
+  ReportOptions report_options() const {
+    ReportOptions o;
+    o.dump = dump == "all" ? Dump::all : dump == "none" ? Dump::none : Dump::failures;
+    o.keep_lines = keep_lines == "all" ? ReportOptions::kAllLines : std::stoull(keep_lines);
+    return o;
+  }
+};
+
 // Which shipped cases: the manifest, labels, and the Python interpreter for the Python cases.
 struct Selection {
   std::string manifest = default_manifest();

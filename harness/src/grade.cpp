@@ -505,15 +505,60 @@ namespace {
 using detail::judge_time;
 using detail::time_message;
 
+// The transcript lines of one stream, by position. While every line so far is on this stream (the
+// usual case: a flood of stdout) the map is the identity and nothing is stored; after that,
+// 4 bytes per line.
+class StreamLines {
+ public:
+  void push(std::size_t line) {
+    if (identity_ && line == n_) {
+      ++n_;
+      return;
+    }
+    if (identity_) {
+      for (std::size_t k = 0; k < n_; ++k) v_.push_back(static_cast<std::uint32_t>(k));
+      identity_ = false;
+    }
+    v_.push_back(static_cast<std::uint32_t>(line));
+    ++n_;
+  }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  std::size_t operator[](std::size_t p) const { return identity_ ? p : v_[p]; }
+  // The position of transcript line `line` (pushed in ascending order), or size() if absent.
+  std::size_t position_of(std::size_t line) const {
+    if (identity_) return line < n_ ? line : n_;
+    auto it = std::lower_bound(v_.begin(), v_.end(), line);
+    return it != v_.end() && *it == line ? static_cast<std::size_t>(it - v_.begin()) : n_;
+  }
+
+  class const_iterator {
+   public:
+    const_iterator(const StreamLines* s, std::size_t p) : s_(s), p_(p) {}
+    std::size_t operator*() const { return (*s_)[p_]; }
+    const_iterator& operator++() { ++p_; return *this; }
+    bool operator!=(const const_iterator& o) const { return p_ != o.p_; }
+   private:
+    const StreamLines* s_;
+    std::size_t p_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, n_}; }
+
+ private:
+  bool identity_ = true;
+  std::size_t n_ = 0;
+  std::vector<std::uint32_t> v_;  // a Transcript has < 2^32 lines
+};
+
 // ---- the grader ---------------------------------------------------------------------------------
 
 class Grader {
  public:
   Grader(const ExpectFile& e, const RunResult& r, const GradeOptions& o, RunGrade& g)
       : e_(e), r_(r), o_(o), g_(g) {
-    g_.annotations.resize(r_.lines.size());
-    for (std::size_t i = 0; i < r_.lines.size(); ++i)
-      lines_[si(r_.lines[i].stream)].push_back(i);
+    std::size_t i = 0;
+    for (LineView l : r_.lines) lines_[si(l.stream)].push(i++);
     declare_labels();
   }
 
@@ -538,6 +583,7 @@ class Grader {
     for (const auto& b : r_.bad_facts) g_.notes.push_back("not a fact: " + escape_for_display(b));
     if (r_.truncated_facts) g_.notes.push_back("the facts channel passed the output cap");
     if (g_.status == Status::pass && !g_.failures.empty()) g_.status = Status::fail;
+    g_.annotations.seal();
   }
 
  private:
@@ -545,7 +591,7 @@ class Grader {
   void fail(const SourceLoc& loc, std::string msg, std::optional<std::size_t> line = std::nullopt) {
     g_.failures.push_back(Finding{loc, std::move(msg), line});
   }
-  const std::vector<std::size_t>& lines_of(Stream s) const { return lines_[si(s)]; }
+  const StreamLines& lines_of(Stream s) const { return lines_[si(s)]; }
   static int si(Stream s) { return s == Stream::out ? 0 : s == Stream::err ? 1 : 2; }
 
   void declare_labels() {
@@ -564,8 +610,9 @@ class Grader {
     if (!label.empty()) labels_[label].push_back(line);
   }
   std::string_view text(std::size_t line) const { return r_.lines[line].text; }
-  void annotate_line(std::size_t line, std::string note) {
-    if (line < g_.annotations.size()) g_.annotations[line].push_back(std::move(note));
+  // `problem`: the note says the line broke a rule (a bounded dump shows the lines around it).
+  void annotate_line(std::size_t line, std::string_view note, bool problem = false) {
+    if (line < r_.lines.size()) g_.annotations.add(line, note, problem);
   }
 
   // A failure per regex that gave up, at its first abandoned line.
@@ -578,7 +625,7 @@ class Grader {
       for (std::size_t i = 0; i < r_.lines.size() && !on_a_line; ++i) {
         if (r_.lines[i].text.data() != a.line || r_.lines[i].text.empty()) continue;
         const auto& same = lines_of(r_.lines[i].stream);
-        const std::size_t nth = static_cast<std::size_t>(std::find(same.begin(), same.end(), i) - same.begin()) + 1;
+        const std::size_t nth = same.position_of(i) + 1;
         fail(file_loc(), what + stream_name(r_.lines[i].stream) + " line " + std::to_string(nth), i);
         on_a_line = true;
       }
@@ -648,8 +695,8 @@ class Grader {
     if (auto f = last_fact(r_, "skip_reason"))
       return escape_for_display(f->string ? *f->string : f->value_json);
     for (Stream s : {Stream::err, Stream::merged})
-      for (auto it = lines_of(s).rbegin(); it != lines_of(s).rend(); ++it)
-        if (!r_.lines[*it].text.empty()) return escape_for_display(r_.lines[*it].text);
+      for (std::size_t p = lines_of(s).size(); p-- > 0;)
+        if (!r_.lines[lines_of(s)[p]].text.empty()) return escape_for_display(r_.lines[lines_of(s)[p]].text);
     return "exit code " + std::to_string(exit_code::skip);
   }
 
@@ -671,10 +718,10 @@ class Grader {
     std::vector<PendingNot> pending;
   };
   struct Scope {
-    std::vector<std::size_t> idx[3];  // line indices per stream (out, err, merged)
+    StreamLines idx[3];  // line indices per stream (out, err, merged)
     Cursor cur[3];
     std::vector<Finding> failures;
-    std::vector<std::pair<std::size_t, std::string>> notes;  // annotations, per line index
+    Annotations notes;  // on transcript lines; they become the run's when the scope counts
     std::optional<std::size_t> stopped_at;
     Captures captures;
     bool main = false;  // the output section: labels bind
@@ -700,7 +747,7 @@ class Grader {
     for (Stream s : kStreams) close_nots(sc, s, sc.idx[si(s)].size());
     if (sc.main) {  // the output section writes straight into the run's grade
       for (auto& f : sc.failures) g_.failures.push_back(std::move(f));
-      for (auto& [line, note] : sc.notes) annotate_line(line, std::move(note));
+      keep_notes(sc);
       if (sc.stopped_at && !g_.stopped_at) g_.stopped_at = sc.stopped_at;
       captures_ = sc.captures;
     }
@@ -722,7 +769,8 @@ class Grader {
         std::string range = upto < idx.size() ? " before " + std::string(stream_name(s)) + " line " +
                                                     std::to_string(upto + 1)
                                               : " before the end of " + std::string(stream_name(s));
-        sc.notes.emplace_back(idx[q], std::string(word(s)) + "-not (" + short_loc(p.check->loc) + ") FORBIDDEN here");
+        sc.notes.add(idx[q], std::string(word(s)) + "-not (" + short_loc(p.check->loc) + ") FORBIDDEN here",
+                     /*problem=*/true);
         sc.failures.push_back(Finding{p.check->loc,
                                       std::string(word(s)) + "-not " + p.check->matcher.to_string() + ": " +
                                           stream_name(s) + " line " + std::to_string(q + 1) + " matches, between " +
@@ -771,32 +819,51 @@ class Grader {
 
   std::string check_word(const LineCheck& lc) const { return word(lc.stream) + to_string(lc.adjacency); }
 
-  void annotate(Scope& sc, std::size_t line, const LineCheck& lc, const std::string& label, std::size_t i,
-                long long k, const Captures& before) {
-    std::string a = check_word(lc);
-    if (!label.empty()) a += " @" + label;
-    a += " " + std::to_string(i) + "/" + std::to_string(k) + " (" + short_loc(lc.loc) + ")";
-    for (const auto& name : lc.matcher.binds) {
-      auto it = sc.captures.find(name);
-      auto was = before.find(name);
-      if (it != sc.captures.end() && (was == before.end() || was->second != it->second))
-        a += " ${" + name + "} = \"" + escape_for_display(it->second) + "\"";
-    }
-    sc.notes.emplace_back(line, std::move(a));
+  // "out @label i/k (t.expect:3)" on each line a check matched: one stored form per check, so a
+  // check matching a million lines costs a few bytes per line. A line where the check binds a
+  // capture gets its own note with the value.
+  void annotate(Scope& sc, std::size_t line, const LineCheck& lc, std::uint32_t form, const std::string& head,
+                const std::string& tail, std::size_t i, const Captures* before) {
+    std::string bound;
+    if (before)
+      for (const auto& name : lc.matcher.binds) {
+        auto it = sc.captures.find(name);
+        auto was = before->find(name);
+        if (it != sc.captures.end() && (was == before->end() || was->second != it->second))
+          bound += " ${" + name + "} = \"" + escape_for_display(it->second) + "\"";
+      }
+    if (bound.empty()) sc.notes.add_numbered(line, form, i);
+    else sc.notes.add(line, head + std::to_string(i) + tail + bound);
   }
 
   // The matched positions are final: annotate, bind labels, move the cursor, close ranged nots.
   void commit(Scope& sc, const LineCheck& lc, const std::vector<std::size_t>& found, const std::string& shown_label,
               long long k, const LineMatcher& m) {
+    if (found.empty()) return;
     const auto& idx = sc.idx[si(lc.stream)];
+    std::string head = check_word(lc);
+    if (!shown_label.empty()) head += " @" + shown_label;
+    head += " ";
+    const std::string tail = "/" + std::to_string(k) + " (" + short_loc(lc.loc) + ")";
+    const std::uint32_t form = sc.notes.numbered(head, tail);
+    const bool binds = !lc.matcher.binds.empty() && lc.adjacency != Adjacency::empty;
     for (std::size_t i = 0; i < found.size(); ++i) {
-      Captures before = sc.captures;
-      if (lc.adjacency != Adjacency::empty) m.find(text(idx[found[i]]), i == 0 && lc.adjacency == Adjacency::same
-                                                                               ? sc.cur[si(lc.stream)].last_end : 0,
-                                                   &sc.captures);
-      annotate(sc, idx[found[i]], lc, shown_label, i + 1, k, before);
+      std::optional<Captures> before;
+      if (binds) {
+        before = sc.captures;
+        m.find(text(idx[found[i]]), i == 0 && lc.adjacency == Adjacency::same ? sc.cur[si(lc.stream)].last_end : 0,
+               &sc.captures);
+      }
+      annotate(sc, idx[found[i]], lc, form, head, tail, i + 1, before ? &*before : nullptr);
       if (sc.main) bind(lc.label, idx[found[i]]);
     }
+  }
+
+  // A scope's notes become the run's (the output section's; a report block's that held or failed).
+  void keep_notes(Scope& sc) {
+    if (g_.annotations.empty()) g_.annotations = std::move(sc.notes);
+    else g_.annotations.append(sc.notes);
+    sc.notes = Annotations();
   }
 
   // Resolves xK and compiles the matcher; nullopt (and a failure) if either cannot be done.
@@ -861,7 +928,8 @@ class Grader {
         const std::size_t at = cur.last.value_or(0);
         std::string line = at < idx.size() ? "\"" + escape_for_display(std::string(text(idx[at]))) + "\"" : "nothing";
         if (at < idx.size())
-          sc.notes.emplace_back(idx[at], check_word(lc) + " (" + short_loc(lc.loc) + ") NOT FOUND further on this line");
+          sc.notes.add(idx[at], check_word(lc) + " (" + short_loc(lc.loc) + ") NOT FOUND further on this line",
+                       /*problem=*/true);
         sc.failures.push_back(Finding{lc.loc,
                                       check_word(lc) + ": expected " + lc.matcher.to_string() + " further on " + prev +
                                           " (after byte " + std::to_string(cur.last_end) + "), found " + line,
@@ -886,7 +954,8 @@ class Grader {
       std::string got = p < idx.size() ? "\"" + escape_for_display(std::string(text(idx[p]))) + "\""
                                        : "the end of " + std::string(stream_name(lc.stream));
       if (p < idx.size())
-        sc.notes.emplace_back(idx[p], check_word(lc) + " (" + short_loc(lc.loc) + ") ADJACENCY BROKEN: expected " + want);
+        sc.notes.add(idx[p], check_word(lc) + " (" + short_loc(lc.loc) + ") ADJACENCY BROKEN: expected " + want,
+                     /*problem=*/true);
       sc.failures.push_back(Finding{lc.loc,
                                     check_word(lc) + ": expected " + want + " as " + stream_name(lc.stream) + " line " +
                                         std::to_string(p + 1) + " (right after " +
@@ -957,7 +1026,8 @@ class Grader {
     for (std::size_t i : lines_of(n.stream))
       if (m.matches(r_.lines[i].text)) {
         hits.push_back(i);
-        annotate_line(i, std::string("not ") + word(n.stream) + " (" + short_loc(n.loc) + ") FORBIDDEN");
+        annotate_line(i, std::string("not ") + word(n.stream) + " (" + short_loc(n.loc) + ") FORBIDDEN",
+                      /*problem=*/true);
       }
     if (hits.empty()) return;
     std::string msg = std::string("forbidden ") + stream_name(n.stream) + " line matches " + n.matcher.to_string() +
@@ -1003,7 +1073,7 @@ class Grader {
   Scope report_scope(const SanitizerReport& rep) const {
     Scope sc;
     for (std::size_t i = rep.first_line; i <= rep.last_line && i < r_.lines.size(); ++i)
-      if (r_.lines[i].stream != Stream::out) sc.idx[1].push_back(i);  // stderr, or merged under stdio: merged
+      if (r_.lines[i].stream != Stream::out) sc.idx[1].push(i);  // stderr, or merged under stdio: merged
     sc.captures = captures_;
     return sc;
   }
@@ -1047,7 +1117,7 @@ class Grader {
         run_steps(sc, want.checks);
         if (sc.failures.empty()) {
           held = true;
-          for (auto& [line, note] : sc.notes) annotate_line(line, std::move(note));
+          keep_notes(sc);
         } else if (!first_try) {
           first_try = std::move(sc);
         }
@@ -1060,14 +1130,14 @@ class Grader {
         continue;
       }
       // The report is there but its text is not what the block says: that fails the run.
-      for (auto& [line, note] : first_try->notes) annotate_line(line, std::move(note));
+      keep_notes(*first_try);
       const Finding& f = first_try->failures.front();
       fail(f.loc, "in the " + report_words(reports[chosen.front()]) + (chosen.size() > 1 ? " (and every other one)" : "") +
                       ": " + f.message, f.line);
     }
     for (std::size_t i = 0; i < reports.size(); ++i) {
       if (expected[i]) continue;
-      annotate_line(reports[i].first_line, "UNEXPECTED " + reports[i].tool + " report");
+      annotate_line(reports[i].first_line, "UNEXPECTED " + reports[i].tool + " report", /*problem=*/true);
       fail(file_loc(), "unexpected " + escape_for_display(report_words(reports[i])), reports[i].first_line);
     }
   }
@@ -1208,7 +1278,7 @@ class Grader {
   const RunResult& r_;
   const GradeOptions& o_;
   RunGrade& g_;
-  std::vector<std::size_t> lines_[3];        // line indices per stream (out, err, merged)
+  StreamLines lines_[3];                     // line indices per stream (out, err, merged)
   Captures captures_;                        // as the output section left them
   std::map<std::string, std::vector<std::size_t>> labels_;  // declared labels -> bound lines
   std::vector<OutputBurst> bursts_ = find_exit_bursts(r_);  // streams that arrived in one burst at exit

@@ -97,39 +97,61 @@ std::string time_line(const CaseResult& r, const TimeMeasure& m) {
   return s + "  MISSED by " + format_number(m.miss_ms / r.unit_ms, 2) + "u (" + format_number(m.miss_ms, 1) + " ms)";
 }
 
-// Which lines a long transcript shows: the interesting ones with a little context.
-std::vector<bool> shown_lines(const RunResult& run, const RunGrade& g) {
+// The lines a dump is about: where matching stopped, the lines findings point at, the lines that
+// broke a rule (at most kMaxMarks of them: a `not` that every line breaks must not dump them all).
+std::vector<std::size_t> failure_marks(const RunResult& run, const RunGrade& g, std::size_t& unmarked) {
+  constexpr std::size_t kMaxMarks = 50;
   const std::size_t n = run.lines.size();
-  constexpr std::size_t kShowAll = 200, kContext = 3, kEnds = 5;
-  std::vector<bool> show(n, n <= kShowAll);
-  if (n <= kShowAll) return show;
-  std::set<std::size_t> marks;
-  for (std::size_t i = 0; i < n; ++i)
-    if ((i < g.annotations.size() && !g.annotations[i].empty()) || i < kEnds || i + kEnds >= n) marks.insert(i);
-  if (g.stopped_at) marks.insert(std::min(*g.stopped_at, n - 1));
+  std::vector<std::size_t> marks;
+  if (g.stopped_at) marks.push_back(std::min(*g.stopped_at, n - 1));
   for (const auto& f : g.failures)
-    if (f.line && *f.line < n) marks.insert(*f.line);
-  for (std::size_t m : marks)
-    for (std::size_t i = m >= kContext ? m - kContext : 0; i <= std::min(n - 1, m + kContext); ++i) show[i] = true;
+    if (f.line && *f.line < n) marks.push_back(*f.line);
+  auto problems = g.annotations.problem_lines();
+  unmarked = problems.size() > kMaxMarks ? problems.size() - kMaxMarks : 0;
+  marks.insert(marks.end(), problems.begin(), problems.begin() + static_cast<std::ptrdiff_t>(problems.size() - unmarked));
+  std::sort(marks.begin(), marks.end());
+  marks.erase(std::unique(marks.begin(), marks.end()), marks.end());
+  return marks;
+}
+
+// Which lines a dump shows: all of them, or (failures) the first and last lines and the lines
+// around each failure, like FileCheck's -dump-input-filter=error. Short transcripts show whole.
+std::vector<bool> shown_lines(const RunResult& run, const RunGrade& g, const ReportOptions& o, std::size_t& unmarked) {
+  const std::size_t n = run.lines.size();
+  constexpr std::size_t kShowAll = 200;
+  unmarked = 0;
+  std::vector<bool> show(n, o.dump == Dump::all || n <= kShowAll);
+  if (n == 0 || o.dump == Dump::all || n <= kShowAll) return show;
+  for (std::size_t i = 0; i < std::min(n, o.ends); ++i) show[i] = show[n - 1 - i] = true;
+  for (std::size_t m : failure_marks(run, g, unmarked))
+    for (std::size_t i = m >= o.context ? m - o.context : 0; i <= std::min(n - 1, m + o.context); ++i) show[i] = true;
   return show;
 }
 
-std::string stop_marker(const RunGrade& g, std::size_t at, std::size_t indent) {
+// A line's text for the dump: escaped, and cut after ReportOptions::cut_bytes with its length shown.
+std::string dump_text(std::string_view raw, std::size_t cut_bytes) {
+  if (cut_bytes == 0 || raw.size() <= cut_bytes) return escape_for_display(raw);
+  std::size_t cut = cut_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(raw[cut]) & 0xC0) == 0x80) --cut;  // whole code points
+  return escape_for_display(raw.substr(0, cut)) + fmt::format(" [... cut: the line has {} bytes]", raw.size());
+}
+
+std::string stop_marker(const RunGrade& g, std::size_t at, std::size_t lines, std::size_t indent) {
   std::string why;
   for (const auto& f : g.failures)
-    if (f.line == at || (!f.line && at >= g.annotations.size())) {
+    if (f.line == at || (!f.line && at >= lines)) {
       why = finding_text(f);
       break;
     }
   std::string s(indent, ' ');
-  s += at >= g.annotations.size() ? "^ matching stopped at the end of the output" : "v matching stopped here";
+  s += at >= lines ? "^ matching stopped at the end of the output" : "v matching stopped here";
   if (!why.empty()) s += ": " + escape_for_display(why);
   return s + "\n";
 }
 
 }  // namespace
 
-std::string render_transcript(const CaseResult& result, std::size_t run_index) {
+std::string render_transcript(const CaseResult& result, std::size_t run_index, const ReportOptions& options) {
   if (run_index >= result.runs.size()) return "";
   const RunResult& run = result.runs[run_index];
   static const RunGrade kNoGrade;
@@ -147,29 +169,39 @@ std::string render_transcript(const CaseResult& result, std::size_t run_index) {
                      run.limit_mechanism.empty() ? "" : "; limits by " + run.limit_mechanism);
 
   const std::size_t prefix = std::string("[  103.2 ms  1.03u] out| ").size();
-  auto show = shown_lines(run, g);
-  bool eliding = false;
-  for (std::size_t i = 0; i < run.lines.size(); ++i) {
-    if (g.stopped_at == i) s += stop_marker(g, i, prefix);
-    if (!show[i]) {
-      if (!eliding) s += "  ...\n";
-      eliding = true;
+  const std::size_t count = run.lines.size();
+  std::size_t unmarked = 0;
+  auto show = shown_lines(run, g, options, unmarked);
+  std::size_t elided = 0;
+  auto flush_elided = [&] {
+    if (elided) s += fmt::format("  ... {} {} not shown\n", elided, elided == 1 ? "line" : "lines");
+    elided = 0;
+  };
+  std::size_t i = 0;
+  for (LineView l : run.lines) {
+    if (g.stopped_at == i) {
+      flush_elided();
+      s += stop_marker(g, i, count, prefix);
+    }
+    if (!show[i++]) {
+      ++elided;
       continue;
     }
-    eliding = false;
-    const LineView l = run.lines[i];
-    std::string text = escape_for_display(l.text);
+    flush_elided();
+    std::string text = dump_text(l.text, options.cut_bytes);
     std::string line = fmt::format("[{:>7.1f} ms {:>5.2f}u] {}| {}", l.t_ms, l.t_ms / u, stream_word(l.stream), text);
-    if (i < g.annotations.size() && !g.annotations[i].empty()) {
+    auto notes = g.annotations.at(i - 1);
+    if (!notes.empty()) {
       const std::size_t w = width(text);
       line += std::string(w < 36 ? 40 - w : 4, ' ') + "<- ";
-      for (std::size_t k = 0; k < g.annotations[i].size(); ++k)
-        line += (k ? "; " : "") + escape_for_display(g.annotations[i][k]);
+      for (std::size_t k = 0; k < notes.size(); ++k) line += (k ? "; " : "") + escape_for_display(notes[k]);
     }
     s += line + "\n";
   }
+  flush_elided();
+  if (unmarked) s += fmt::format("  ({} more lines broke a rule; --dump all shows them)\n", unmarked);
   if (run.lines.empty()) s += "  (no output)\n";
-  if (g.stopped_at && *g.stopped_at >= run.lines.size()) s += stop_marker(g, *g.stopped_at, prefix);
+  if (g.stopped_at && *g.stopped_at >= count) s += stop_marker(g, *g.stopped_at, count, prefix);
 
   for (const auto& f : g.failures) s += escape_for_display(finding_text(f)) + "\n";
   if (g.outcome_class) {
@@ -195,7 +227,7 @@ std::string render_transcript(const CaseResult& result, std::size_t run_index) {
   return s;
 }
 
-std::string render_text(const CaseResult& result, bool transcript) {
+std::string render_text(const CaseResult& result, bool transcript, const ReportOptions& o) {
   std::string s = summary_line(result);
   if (!transcript) return s;
   for (const auto& e : result.parse_errors) s += "  " + escape_for_display(e.to_string()) + "\n";
@@ -205,7 +237,10 @@ std::string render_text(const CaseResult& result, bool transcript) {
     for (const auto& m : result.median_times) s += "    " + escape_for_display(time_line(result, m)) + "\n";
   }
   for (std::size_t i = 0; i < result.runs.size(); ++i)
-    if (i < result.grades.size() && run_failed(result.grades[i])) s += render_transcript(result, i);
+    if (i < result.grades.size() && run_failed(result.grades[i])) {
+      if (o.dump != Dump::none) s += render_transcript(result, i, o);
+      else for (const auto& f : result.grades[i].failures) s += "  " + escape_for_display(finding_text(f)) + "\n";
+    }
   return s;
 }
 
@@ -347,7 +382,7 @@ json fact_json(const FactView& f) {
   return j;
 }
 
-json grade_json(const RunGrade& g, const ExpectFile& e) {
+json grade_json(const RunGrade& g, const ExpectFile& e, const std::vector<bool>& kept) {
   json j = {{"status", to_string(g.status)}, {"skip_reason", json_text(g.skip_reason)}, {"race_seen", g.race_seen}, {"reports_seen", g.reports_seen},
             {"outcome_values", json_text(g.outcome_values)}};
   j["failures"] = json::array();
@@ -360,9 +395,9 @@ json grade_json(const RunGrade& g, const ExpectFile& e) {
                                  : json(nullptr);
   j["times"] = json::array();
   for (const auto& m : g.times) j["times"].push_back(measure_json(m));
-  j["annotations"] = json::array();  // sparse: only lines that have some
-  for (std::size_t i = 0; i < g.annotations.size(); ++i)
-    if (!g.annotations[i].empty()) j["annotations"].push_back({{"line", i}, {"notes", strings(g.annotations[i])}});
+  j["annotations"] = json::array();  // sparse: only lines that have some, of the lines kept
+  for (std::size_t i = 0; i < kept.size(); ++i)
+    if (kept[i] && g.annotations.has(i)) j["annotations"].push_back({{"line", i}, {"notes", strings(g.annotations.at(i))}});
   j["stopped_at"] = g.stopped_at ? json(*g.stopped_at) : json(nullptr);
   return j;
 }
@@ -384,7 +419,7 @@ json containment_json(const RunResult& r) {
   return j;
 }
 
-json run_json(const RunResult& r) {
+json run_json(const RunResult& r, const std::vector<bool>& kept) {
   json j = {{"ending", ending_key(r.ending)},
             {"exit_code", r.exit_code},
             {"signal", r.signal},
@@ -400,11 +435,18 @@ json run_json(const RunResult& r) {
             {"notes", strings(r.notes)},
             {"bad_facts", strings(r.bad_facts)}};
   j["lines"] = json::array();
+  std::size_t i = 0, left_out = 0;
   for (LineView l : r.lines) {
-    json jl = {{"stream", stream_word(l.stream)}, {"t_ms", l.t_ms}, {"text", json_text(l.text)}};
+    if (!kept[i]) {
+      ++i, ++left_out;
+      continue;
+    }
+    json jl = {{"i", i++}, {"stream", stream_word(l.stream)}, {"t_ms", l.t_ms}, {"text", json_text(l.text)}};
     if (!valid_utf8(l.text)) jl["hex"] = hex(l.text);  // the exact bytes
     j["lines"].push_back(std::move(jl));
   }
+  j["lines_total"] = r.lines.size();
+  j["lines_left_out"] = left_out;  // --keep-lines: see kept_lines()
   j["facts"] = json::array();
   for (FactView f : r.facts) j["facts"].push_back(fact_json(f));
   j["sanitizer_reports"] = json::array();
@@ -419,7 +461,30 @@ json run_json(const RunResult& r) {
   return j;
 }
 
-json case_json(const CaseResult& r) {
+// The lines the JSON keeps: all if they fit in ReportOptions::keep_lines; else the
+// lines around each failure, the first and last tenth of the budget, the annotated lines in order,
+// and then more of the head and the tail until the budget is spent.
+std::vector<bool> kept_lines(const RunResult& r, const RunGrade* g, const ReportOptions& o) {
+  const std::size_t n = r.lines.size();
+  if (n <= o.keep_lines) return std::vector<bool>(n, true);
+  std::vector<bool> keep(n, false);
+  std::size_t budget = o.keep_lines;
+  auto take = [&](std::size_t i) {
+    if (budget > 0 && i < n && !keep[i]) keep[i] = true, --budget;
+  };
+  if (g) {
+    std::size_t unmarked = 0;
+    for (std::size_t m : failure_marks(r, *g, unmarked))
+      for (std::size_t i = m >= o.context ? m - o.context : 0; i <= m + o.context; ++i) take(i);
+  }
+  const std::size_t ends = o.keep_lines / 10;
+  for (std::size_t i = 0; i < ends; ++i) take(i), take(n - 1 - i);
+  if (g) g->annotations.for_each_line([&](std::size_t line) { take(line); return budget > 0; });
+  for (std::size_t i = ends; budget > 0 && i < n; ++i) take(i), take(n - 1 - i);
+  return keep;
+}
+
+json case_json(const CaseResult& r, const ReportOptions& o) {
   json j = {{"name", json_text(r.name)},     {"expect_path", json_text(r.expect_path)}, {"status", to_string(r.status)},
             {"reason", json_text(r.reason)}, {"unit_ms", r.unit_ms},                {"sanitizer", to_string(r.sanitizer)},
             {"attempts", r.attempts},    {"wall_ms", r.wall_ms},                {"expect", expect_json(r.expect)}};
@@ -435,8 +500,10 @@ json case_json(const CaseResult& r) {
         {{"loc", loc_json(e.loc)}, {"message", json_text(e.message)}, {"text", json_text(e.to_string())}});
   j["runs"] = json::array();
   for (std::size_t i = 0; i < r.runs.size(); ++i) {
-    json run = run_json(r.runs[i]);
-    run["grade"] = i < r.grades.size() ? grade_json(r.grades[i], r.expect) : json(nullptr);
+    const RunGrade* g = i < r.grades.size() ? &r.grades[i] : nullptr;
+    const auto kept = kept_lines(r.runs[i], g, o);
+    json run = run_json(r.runs[i], kept);
+    run["grade"] = g ? grade_json(*g, r.expect, kept) : json(nullptr);
     j["runs"].push_back(std::move(run));
   }
   return j;
@@ -444,9 +511,9 @@ json case_json(const CaseResult& r) {
 
 }  // namespace
 
-nlohmann::json to_json(const std::vector<CaseResult>& results) {
+nlohmann::json to_json(const std::vector<CaseResult>& results, const ReportOptions& o) {
   json j = {{"conkit", version()}, {"cases", json::array()}};
-  for (const auto& r : results) j["cases"].push_back(case_json(r));
+  for (const auto& r : results) j["cases"].push_back(case_json(r, o));
   return j;
 }
 

@@ -16,8 +16,12 @@
 // Thread safety: no shared state; see run() for the one-call-at-a-time note.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "conkit/expect.hpp"
@@ -60,6 +64,66 @@ struct GradeOptions {
   Sanitizer sanitizer = Sanitizer::none;
 };
 
+// The notes the grader attached to transcript lines (what matched there, what broke a rule), kept
+// only for lines that have some. A note that many lines share (one check matching a million lines:
+// "out @tick 17/1000000 (t.expect:3)") is stored once with each line's ordinal, about 12 bytes per
+// annotated line.
+//
+//   g.annotations.add(4, "not out (t.expect:7) FORBIDDEN", /*problem=*/true);
+//   auto form = g.annotations.numbered("out @tick ", "/3 (t.expect:3)");
+//   g.annotations.add_numbered(5, form, 1);          // "out @tick 1/3 (t.expect:3)"
+//   for (std::size_t line : g.annotations.lines()) render(line, g.annotations.at(line));
+class Annotations {
+ public:
+  // `problem`: the note says the line broke a rule (a bounded dump shows the lines around it).
+  void add(std::size_t line, std::string_view note, bool problem = false);
+  // A note "<head><i><tail>" shared by many lines; add_numbered() gives each line its i.
+  std::uint32_t numbered(std::string head, std::string tail);
+  void add_numbered(std::size_t line, std::uint32_t form, std::uint64_t i);
+  // Adds every note of `other` after this one's (its forms are copied, not shared).
+  void append(const Annotations& other);
+
+  std::vector<std::string> at(std::size_t line) const;  // the notes of `line`, in the order added
+  bool has(std::size_t line) const;
+  bool has_problem(std::size_t line) const;
+  std::vector<std::size_t> lines() const;               // annotated lines, ascending
+  std::vector<std::size_t> problem_lines() const;       // lines with a problem note, ascending
+  // Calls f(line) for each annotated line in ascending order while f returns true (no copy made).
+  template <class F>
+  void for_each_line(F&& f) const {
+    std::size_t last = static_cast<std::size_t>(-1);
+    auto visit = [&](std::size_t line) { return line == last || (last = line, f(line)); };
+    if (in_line_order_) {
+      for (const auto& e : entries_) if (!visit(e.line)) return;
+    } else if (order_.size() == entries_.size()) {
+      for (auto k : order_) if (!visit(entries_[k].line)) return;
+    } else {
+      for (std::size_t line : lines()) if (!f(line)) return;
+    }
+  }
+  std::size_t notes() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  // Sorts the index by line once the grader is done (cheap when the notes came in line order).
+  void seal();
+
+ private:
+  struct Form {
+    std::string head, tail;
+    bool numbered = false, problem = false;
+  };
+  struct Entry {
+    std::uint32_t line, form, i;  // a Transcript has at most 2^32 - 1 lines
+  };
+  template <class F> void for_line(std::size_t line, F&& f) const;
+  std::string text(const Entry& e) const;
+
+  std::vector<Form> forms_;
+  std::map<std::pair<std::string, bool>, std::uint32_t> plain_forms_;
+  std::vector<Entry> entries_;        // in the order added
+  std::vector<std::uint32_t> order_;  // entries_ by line (stable), when they were not added in line order
+  bool in_line_order_ = true;
+};
+
 struct RunGrade {
   Status status = Status::pass;        // pass, fail, timeout, crash, flood, skip, error, limit or interrupted
   std::vector<Finding> failures;       // empty iff status == pass (or skip)
@@ -72,8 +136,8 @@ struct RunGrade {
   bool race_seen = false;              // the race that `race: expected` asks for was reported
   std::vector<bool> reports_seen;      // per ExpectFile::reports: one showed up (and its block held)
   std::vector<TimeMeasure> times;      // one per ExpectFile::times entry
-  // For the annotated transcript: per RunResult::lines index, the directives that matched there.
-  std::vector<std::vector<std::string>> annotations;
+  // For the annotated transcript: the directives that matched each line, and the rules it broke.
+  Annotations annotations;
   std::optional<std::size_t> stopped_at;  // line index where ordered matching stopped (if it failed)
 };
 
