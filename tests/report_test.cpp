@@ -396,6 +396,35 @@ TEST(ReportBounds, SparseAnnotationsKeepEachLinesNotesInOrder) {
   EXPECT_TRUE(contains(render_text(c, true), "<- out @fetching 1/2 (t.expect:5); second note"));
 }
 
+TEST(ReportBounds, ConsecutiveNotesAreStoredAsOneRun) {
+  Annotations a;
+  auto form = a.numbered("out ", "/1000 (t.expect:3)");
+  for (std::size_t i = 0; i < 1000; ++i) a.add_numbered(10 + i, form, i + 1);  // lines 10..1009
+  a.add(500, "not out (t.expect:4) FORBIDDEN", true);                           // inside the run
+  for (std::size_t l = 2000; l < 2010; ++l) a.add(l, "x");
+  a.add_numbered(2020, form, 7);  // the same form, not the next line: a run of its own
+  a.seal();
+  EXPECT_EQ(a.notes(), 1012u);
+  EXPECT_EQ(a.runs(), 4u);
+  using V = std::vector<std::string>;
+  EXPECT_EQ(a.at(10), (V{"out 1/1000 (t.expect:3)"}));
+  EXPECT_EQ(a.at(500), (V{"out 491/1000 (t.expect:3)", "not out (t.expect:4) FORBIDDEN"}));
+  EXPECT_EQ(a.at(1009), (V{"out 1000/1000 (t.expect:3)"}));
+  EXPECT_EQ(a.at(2020), (V{"out 7/1000 (t.expect:3)"}));
+  EXPECT_TRUE(a.at(9).empty());
+  EXPECT_TRUE(a.at(1010).empty());
+  EXPECT_TRUE(a.has(2005));
+  EXPECT_FALSE(a.has(2010));
+  EXPECT_EQ(a.lines().size(), 1000u + 10u + 1u);
+  EXPECT_EQ(a.problem_lines(), (std::vector<std::size_t>{500}));
+  std::vector<std::size_t> first;
+  a.for_each_line([&](std::size_t l) {
+    first.push_back(l);
+    return first.size() < 3;
+  });
+  EXPECT_EQ(first, (std::vector<std::size_t>{10, 11, 12}));
+}
+
 // ---- the compact stores ------------------------------------------------------------------------
 
 namespace store {

@@ -220,7 +220,8 @@ int main(int argc, char** argv) {
       conkit::CheckOptions o = check_common.check_options();
       o.run.argv = command;
       o.name = name;
-      std::vector<CaseResult> results{conkit::check_file(expect_path, o)};
+      std::vector<CaseResult> results;
+      results.push_back(conkit::check_file(expect_path, o));  // moved: a braced list would copy the transcript
       int code = finish(results, check_common, check_bounds, "conkit.check");
       if (interrupted) return code;
       if (std::string hint = pty_rerun_hint(results[0], argc, argv); !hint.empty()) std::cout << hint << "\n";

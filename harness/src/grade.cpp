@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -784,14 +785,17 @@ class Grader {
     c.pending.clear();
   }
 
+  // Positions in a stream's line list (4 bytes: a Transcript has fewer than 2^32 lines).
+  using Positions = std::vector<std::uint32_t>;
+
   // Up to k positions at or after `from` whose lines match and are not yet claimed.
-  std::vector<std::size_t> take(const Scope& sc, Stream s, std::size_t from, long long k, const LineMatcher& m,
+  Positions take(const Scope& sc, Stream s, std::size_t from, long long k, const LineMatcher& m,
                                 const std::set<std::size_t>* claimed) const {
-    std::vector<std::size_t> found;
+    Positions found;
     const auto& idx = sc.idx[si(s)];
     for (std::size_t p = from; p < idx.size() && static_cast<long long>(found.size()) < k; ++p) {
       if (claimed && claimed->count(idx[p])) continue;
-      if (m.find(text(idx[p]))) found.push_back(p);
+      if (m.find(text(idx[p]))) found.push_back(static_cast<std::uint32_t>(p));
     }
     return found;
   }
@@ -837,7 +841,7 @@ class Grader {
   }
 
   // The matched positions are final: annotate, bind labels, move the cursor, close ranged nots.
-  void commit(Scope& sc, const LineCheck& lc, const std::vector<std::size_t>& found, const std::string& shown_label,
+  void commit(Scope& sc, const LineCheck& lc, const Positions& found, const std::string& shown_label,
               long long k, const LineMatcher& m) {
     if (found.empty()) return;
     const auto& idx = sc.idx[si(lc.stream)];
@@ -921,9 +925,9 @@ class Grader {
     const auto& idx = sc.idx[si(lc.stream)];
     const std::string prev = cur.last ? std::string(stream_name(lc.stream)) + " line " + std::to_string(*cur.last + 1)
                                       : std::string("the start of ") + stream_name(lc.stream);
-    std::vector<std::size_t> found;
+    Positions found;
     if (lc.adjacency == Adjacency::same) {
-      if (cur.last && m.find(text(idx[*cur.last]), cur.last_end)) found.push_back(*cur.last);
+      if (cur.last && m.find(text(idx[*cur.last]), cur.last_end)) found.push_back(static_cast<std::uint32_t>(*cur.last));
       if (found.empty()) {
         const std::size_t at = cur.last.value_or(0);
         std::string line = at < idx.size() ? "\"" + escape_for_display(std::string(text(idx[at]))) + "\"" : "nothing";
@@ -947,7 +951,7 @@ class Grader {
       const bool ok = p < idx.size() && (lc.adjacency == Adjacency::empty ? text(idx[p]).empty()
                                                                           : m.find(text(idx[p])).has_value());
       if (ok) {
-        found.push_back(p);
+        found.push_back(static_cast<std::uint32_t>(p));
         continue;
       }
       commit(sc, lc, found, lc.label, k, m);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -66,12 +67,14 @@ struct GradeOptions {
 
 // The notes the grader attached to transcript lines (what matched there, what broke a rule), kept
 // only for lines that have some. A note that many lines share (one check matching a million lines:
-// "out @tick 17/1000000 (t.expect:3)") is stored once with each line's ordinal, about 12 bytes per
-// annotated line.
+// "out @tick 17/1000000 (t.expect:3)") is stored once; consecutive lines with the same note (or
+// the same numbered note with consecutive ordinals) are one run of 16 bytes, so a check matching
+// a million lines in a row costs nothing per line.
 //
 //   g.annotations.add(4, "not out (t.expect:7) FORBIDDEN", /*problem=*/true);
 //   auto form = g.annotations.numbered("out @tick ", "/3 (t.expect:3)");
 //   g.annotations.add_numbered(5, form, 1);          // "out @tick 1/3 (t.expect:3)"
+//   g.annotations.seal();                            // done adding: lookups by line are indexed
 //   for (std::size_t line : g.annotations.lines()) render(line, g.annotations.at(line));
 class Annotations {
  public:
@@ -82,6 +85,9 @@ class Annotations {
   void add_numbered(std::size_t line, std::uint32_t form, std::uint64_t i);
   // Adds every note of `other` after this one's (its forms are copied, not shared).
   void append(const Annotations& other);
+  // Indexes the notes by line once the grader is done; adding more afterwards needs another seal()
+  // (until then lookups scan every run).
+  void seal();
 
   std::vector<std::string> at(std::size_t line) const;  // the notes of `line`, in the order added
   bool has(std::size_t line) const;
@@ -89,39 +95,32 @@ class Annotations {
   std::vector<std::size_t> lines() const;               // annotated lines, ascending
   std::vector<std::size_t> problem_lines() const;       // lines with a problem note, ascending
   // Calls f(line) for each annotated line in ascending order while f returns true (no copy made).
-  template <class F>
-  void for_each_line(F&& f) const {
-    std::size_t last = static_cast<std::size_t>(-1);
-    auto visit = [&](std::size_t line) { return line == last || (last = line, f(line)); };
-    if (in_line_order_) {
-      for (const auto& e : entries_) if (!visit(e.line)) return;
-    } else if (order_.size() == entries_.size()) {
-      for (auto k : order_) if (!visit(entries_[k].line)) return;
-    } else {
-      for (std::size_t line : lines()) if (!f(line)) return;
-    }
-  }
-  std::size_t notes() const { return entries_.size(); }
+  void for_each_line(const std::function<bool(std::size_t)>& f) const;
+  std::size_t notes() const { return notes_; }          // notes, not runs
+  std::size_t runs() const { return entries_.size(); }  // what is stored: 16 bytes each
   bool empty() const { return entries_.empty(); }
-  // Sorts the index by line once the grader is done (cheap when the notes came in line order).
-  void seal();
 
  private:
   struct Form {
     std::string head, tail;
     bool numbered = false, problem = false;
   };
-  struct Entry {
-    std::uint32_t line, form, i;  // a Transcript has at most 2^32 - 1 lines
+  struct Entry {  // lines [line, line + count), with ordinals i, i + 1, ... if the form is numbered
+    std::uint32_t line, count, form, i;  // a Transcript has at most 2^32 - 1 lines
   };
+  void push(const Entry& e);
   template <class F> void for_line(std::size_t line, F&& f) const;
-  std::string text(const Entry& e) const;
+  template <class F> void sweep(bool problems_only, F&& f) const;
+  std::vector<std::uint32_t> by_first_line() const;
+  std::string text(const Entry& e, std::size_t line) const;
 
   std::vector<Form> forms_;
   std::map<std::pair<std::string, bool>, std::uint32_t> plain_forms_;
-  std::vector<Entry> entries_;        // in the order added
-  std::vector<std::uint32_t> order_;  // entries_ by line (stable), when they were not added in line order
-  bool in_line_order_ = true;
+  std::vector<Entry> entries_;        // runs, in the order added
+  std::vector<std::uint32_t> order_;  // sealed: entries_ by first line (stable)
+  std::vector<std::uint32_t> reach_;  // sealed: reach_[k] = the furthest end of order_[0..k]
+  std::size_t notes_ = 0;
+  bool sealed_ = true;
 };
 
 struct RunGrade {
