@@ -140,20 +140,46 @@ std::optional<StdioMode> parse_stdio_mode(std::string_view text) {
 }
 
 std::vector<OutputBurst> find_exit_bursts(const RunResult& run) {
+  // Two passes in order: the transcript's iterator does not seek (random access to each of a
+  // flood's 30M lines cost seconds), and no per-line index is kept.
+  struct PerStream {
+    std::size_t n = 0;            // lines
+    double last = 0;              // the last line's stamp
+    std::size_t suffix_from = 0;  // position of the first line of the final run within the window
+    std::size_t first_line = 0;   // its index in the transcript
+    bool fresh = true;            // the next line within the window starts that run
+  };
+  PerStream per[3];
+  auto slot = [](Stream s) { return s == Stream::out ? 0 : s == Stream::err ? 1 : 2; };
+  for (LineView l : run.lines) {
+    PerStream& p = per[slot(l.stream)];
+    ++p.n;
+    p.last = l.t_ms;
+  }
+  std::size_t i = 0, pos[3] = {0, 0, 0};
+  for (LineView l : run.lines) {
+    const int k = slot(l.stream);
+    PerStream& p = per[k];
+    if (l.t_ms < p.last - kBurstWindowMs) {
+      p.suffix_from = pos[k] + 1;
+      p.fresh = true;
+    } else if (p.fresh) {
+      p.first_line = i;
+      p.fresh = false;
+    }
+    ++pos[k];
+    ++i;
+  }
   std::vector<OutputBurst> bursts;
   for (Stream s : {Stream::out, Stream::err, Stream::merged}) {
-    std::vector<std::size_t> idx;
-    for (std::size_t i = 0; i < run.lines.size(); ++i)
-      if (run.lines[i].stream == s) idx.push_back(i);
-    if (idx.size() < kBurstMinLines) continue;
-    const double last = run.lines[idx.back()].t_ms;
+    const PerStream& p = per[slot(s)];
+    if (p.n < kBurstMinLines) continue;
+    const double last = p.last;
     const bool at_exit = last >= run.end_ms - kBurstAtExitMs || last >= kBurstLateShare * run.end_ms;
     if (!at_exit) continue;  // the stream went quiet early in the run
-    std::size_t k = idx.size();
-    while (k > 0 && run.lines[idx[k - 1]].t_ms >= last - kBurstWindowMs) --k;
-    const std::size_t n = idx.size() - k;
-    if (n < kBurstMinLines || static_cast<double>(n) < kBurstShare * static_cast<double>(idx.size())) continue;
-    bursts.push_back(OutputBurst{s, n, idx.size(), run.lines[idx[k]].t_ms, last, idx[k]});
+    const std::size_t n = p.n - p.suffix_from;
+    if (n < kBurstMinLines || static_cast<double>(n) < kBurstShare * static_cast<double>(p.n)) continue;
+    bursts.push_back(OutputBurst{s, n, p.n, run.lines[p.first_line].t_ms, last, p.first_line});
   }
   return bursts;
 }
