@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -147,73 +148,64 @@ class FlatScanner {
 bool add_flat(std::string_view text, double arrival_ms, std::int64_t spawn_ns, FactLog& log) {
   FlatScanner sc(text);
   if (!sc.eat('{')) return false;
-  std::string_view name;
-  Token value, t_ns, pid, tid;
-  bool have_name = false, have_value = false, have_t = false, have_pid = false, have_tid = false;
+  // Each known key at most once (a repeat is "not sure"); other keys are ignored, as the general
+  // path ignores them (repeats of them do not matter).
+  std::optional<Token> fact, value, t_ns, pid, tid;
+  const std::pair<std::string_view, std::optional<Token>*> slots[] = {
+      {"fact", &fact}, {"value", &value}, {"t_ns", &t_ns}, {"pid", &pid}, {"tid", &tid}};
   if (!sc.eat('}')) {
     for (;;) {
       std::string_view key;
       Token v;
       if (!sc.plain_string(key) || !sc.eat(':') || !sc.token(v)) return false;
-      auto once = [](bool& seen) { return !std::exchange(seen, true); };
-      if (key == "fact") {
-        if (!once(have_name) || v.kind != Token::string) return false;
-        name = v.text.substr(1, v.text.size() - 2);
-      } else if (key == "value") {
-        if (!once(have_value)) return false;
-        value = v;
-      } else if (key == "t_ns") {
-        if (!once(have_t)) return false;
-        t_ns = v;
-      } else if (key == "pid") {
-        if (!once(have_pid)) return false;
-        pid = v;
-      } else if (key == "tid") {
-        if (!once(have_tid)) return false;
-        tid = v;
+      for (const auto& [slot_key, slot] : slots) {
+        if (key != slot_key) continue;
+        if (slot->has_value()) return false;
+        *slot = v;
+        break;
       }
-      // other keys are ignored, as the general path ignores them (repeats of them do not matter)
       if (sc.eat(',')) continue;
       if (sc.eat('}')) break;
       return false;
     }
   }
-  if (!sc.at_end() || !have_name || !have_value) return false;
+  if (!sc.at_end() || !fact || fact->kind != Token::string || !value) return false;
+  const std::string_view name = fact->text.substr(1, fact->text.size() - 2);
 
   FactView f;
   f.name = name;
   f.t_ms = arrival_ms;
   std::string dumped;
-  switch (value.kind) {
+  switch (value->kind) {
     case Token::string:
-      f.value_json = value.text;
-      f.string = value.text.substr(1, value.text.size() - 2);
+      f.value_json = value->text;
+      f.string = value->text.substr(1, value->text.size() - 2);
       break;
     case Token::integer: {
       char buf[24];
-      auto r = std::to_chars(buf, buf + sizeof buf, value.integer_value);
+      auto r = std::to_chars(buf, buf + sizeof buf, value->integer_value);
       dumped.assign(buf, r.ptr);  // "-0" reads as 0 and dumps as "0", like nlohmann
       f.value_json = dumped;
-      f.number = static_cast<double>(value.integer_value);
+      f.number = static_cast<double>(value->integer_value);
       break;
     }
     case Token::real:
-      dumped = nlohmann::json(value.real_value).dump();
+      dumped = nlohmann::json(value->real_value).dump();
       f.value_json = dumped;
-      f.number = value.real_value;
+      f.number = value->real_value;
       break;
     case Token::boolean:
-      f.value_json = value.text;
-      f.number = value.text == "true" ? 1.0 : 0.0;
+      f.value_json = value->text;
+      f.number = value->text == "true" ? 1.0 : 0.0;
       break;
     case Token::null: f.value_json = "null"; break;
   }
-  if (have_t && (t_ns.kind == Token::integer || t_ns.kind == Token::real)) {
-    double t = t_ns.kind == Token::integer ? static_cast<double>(t_ns.integer_value) : t_ns.real_value;
+  if (t_ns && (t_ns->kind == Token::integer || t_ns->kind == Token::real)) {
+    double t = t_ns->kind == Token::integer ? static_cast<double>(t_ns->integer_value) : t_ns->real_value;
     f.inner_ms = (t - static_cast<double>(spawn_ns)) / 1e6;
   }
-  if (have_pid && pid.kind == Token::integer) f.pid = pid.integer_value;
-  if (have_tid && tid.kind == Token::integer) f.tid = tid.integer_value;
+  if (pid && pid->kind == Token::integer) f.pid = pid->integer_value;
+  if (tid && tid->kind == Token::integer) f.tid = tid->integer_value;
   log.add(f);
   return true;
 }

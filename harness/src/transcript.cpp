@@ -75,7 +75,7 @@ std::size_t Transcript::memory_bytes() const {
          stamps_.capacity() * sizeof(Stamp);
 }
 
-Transcript::const_iterator::const_iterator(const Transcript* t, std::size_t i) : t_(t), i_(i) {
+Transcript::const_iterator::const_iterator(const Transcript* t, std::size_t i) : IndexIterator(i), t_(t) {
   if (i_ < t_->size()) {
     offset_ = t_->offset(i_);
     stamp_ = t_->stamp_of(i_);

@@ -56,6 +56,26 @@ struct LineView {
   std::string_view text;
 };
 
+namespace detail {
+// What Transcript's and FactLog's iterators share: a forward iterator over views, by index.
+template <class View>
+class IndexIterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = View;
+  using difference_type = std::ptrdiff_t;
+  using pointer = void;
+  using reference = View;
+
+  bool operator==(const IndexIterator& o) const { return i_ == o.i_; }
+
+ protected:
+  IndexIterator() = default;
+  explicit IndexIterator(std::size_t i) : i_(i) {}
+  std::size_t i_ = 0;
+};
+}  // namespace detail
+
 class Transcript {
  public:
   class const_iterator;
@@ -104,26 +124,18 @@ class Transcript {
   std::vector<Stamp> stamps_;
 };
 
-class Transcript::const_iterator {
+class Transcript::const_iterator : public detail::IndexIterator<LineView> {
  public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = LineView;
-  using difference_type = std::ptrdiff_t;
-  using pointer = void;
-  using reference = LineView;
-
   const_iterator() = default;
   const LineView operator*() const;
   const_iterator& operator++();
   const_iterator operator++(int) { auto c = *this; ++*this; return c; }
-  bool operator==(const const_iterator& o) const { return i_ == o.i_; }
-  bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
 
  private:
   friend class Transcript;
   const_iterator(const Transcript* t, std::size_t i);
   const Transcript* t_ = nullptr;
-  std::size_t i_ = 0, offset_ = 0, stamp_ = 0;
+  std::size_t offset_ = 0, stamp_ = 0;  // of line i_: the next line's start follows from them
 };
 
 // One JSON line from the facts channel, owning: {"fact": name, "value": ..., "t_ns", "pid", "tid"}.
@@ -192,26 +204,17 @@ class FactLog {
   std::vector<Record> records_;
 };
 
-class FactLog::const_iterator {
+class FactLog::const_iterator : public detail::IndexIterator<FactView> {
  public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = FactView;
-  using difference_type = std::ptrdiff_t;
-  using pointer = void;
-  using reference = FactView;
-
   const_iterator() = default;
   const FactView operator*() const { return (*log_)[i_]; }
   const_iterator& operator++() { ++i_; return *this; }
   const_iterator operator++(int) { auto c = *this; ++i_; return c; }
-  bool operator==(const const_iterator& o) const { return i_ == o.i_; }
-  bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
 
  private:
   friend class FactLog;
-  const_iterator(const FactLog* log, std::size_t i) : log_(log), i_(i) {}
+  const_iterator(const FactLog* log, std::size_t i) : IndexIterator(i), log_(log) {}
   const FactLog* log_ = nullptr;
-  std::size_t i_ = 0;
 };
 
 }  // namespace conkit

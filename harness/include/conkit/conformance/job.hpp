@@ -87,27 +87,22 @@ inline std::string perform(std::string_view request) {
 }
 
 // Blocking framed I/O on raw fds (for workers). read returns nullopt at a clean EOF.
-inline bool write_all(int fd, const char* data, std::size_t n) {
+// All n bytes through `io` (::read or ::write), retried after EINTR and short transfers; false at an
+// error or end of file.
+template <class Byte, class Io>
+bool transfer_all(Io io, int fd, Byte* data, std::size_t n) {
   while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<std::size_t>(w);
+    const ssize_t done = io(fd, data, n);
+    if (done < 0 && errno == EINTR) continue;
+    if (done <= 0) return false;
+    data += done;
+    n -= static_cast<std::size_t>(done);
   }
   return true;
 }
 
-inline bool read_all(int fd, char* data, std::size_t n) {
-  while (n > 0) {
-    const ssize_t r = ::read(fd, data, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    data += r;
-    n -= static_cast<std::size_t>(r);
-  }
-  return true;
-}
+inline bool write_all(int fd, const char* data, std::size_t n) { return transfer_all(::write, fd, data, n); }
+inline bool read_all(int fd, char* data, std::size_t n) { return transfer_all(::read, fd, data, n); }
 
 inline std::string encode_length(std::uint64_t n) {
   std::string header(8, '\0');

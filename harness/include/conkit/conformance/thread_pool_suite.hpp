@@ -45,6 +45,23 @@ inline void raise_to(std::atomic<int>& peak, int value) {
   }
 }
 
+// Submits n rendezvous tasks: each counts itself active and waits until n are active at once (the
+// peak reaches n) or the deadline passes. With n free workers they meet at once; a pool with fewer
+// makes them give up at the deadline instead of hanging. The counters must outlive the pool.
+template <class Pool>
+void submit_rendezvous(Pool& pool, int n, std::atomic<int>& active, std::atomic<int>& peak,
+                       std::chrono::steady_clock::time_point deadline) {
+  for (int i = 0; i < n; ++i) {
+    pool.submit([&active, &peak, n, deadline] {
+      raise_to(peak, active.fetch_add(1) + 1);
+      while (peak.load() < n && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+      active.fetch_sub(1);
+    });
+  }
+}
+
 template <ThreadPoolAdapter A>
 class ThreadPoolConformance : public PropertyTest<A> {
  protected:
@@ -152,15 +169,7 @@ TYPED_TEST_P(ThreadPoolConformance, WorkersSurviveExceptions) {
     }
   }
   const auto deadline = std::chrono::steady_clock::now() + watchdog_budget() / 4;  // as ConcurrencyReachesN
-  for (int i = 0; i < n; ++i) {
-    pool->submit([&, deadline] {
-      raise_to(peak, active.fetch_add(1) + 1);
-      while (peak.load() < n && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-      }
-      active.fetch_sub(1);
-    });
-  }
+  submit_rendezvous(*pool, n, active, peak, deadline);
   constexpr int kLater = 200;
   for (int i = 0; i < kLater; ++i) pool->submit([&] { later_ran.fetch_add(1); });
   this->wait(*pool, "WorkersSurviveExceptions");
@@ -236,15 +245,7 @@ TYPED_TEST_P(ThreadPoolConformance, ConcurrencyReachesN) {
   // how long a serializing pool keeps the test.
   const auto deadline = std::chrono::steady_clock::now() + watchdog_budget() / 4;
   std::atomic<int> active{0}, peak{0};
-  for (int i = 0; i < n; ++i) {
-    pool->submit([&, deadline] {
-      raise_to(peak, active.fetch_add(1) + 1);
-      while (peak.load() < n && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-      }
-      active.fetch_sub(1);
-    });
-  }
+  submit_rendezvous(*pool, n, active, peak, deadline);
   this->wait(*pool);
   this->shut_down(pool);
   EXPECT_EQ(peak.load(), n) << "N=" << n << " rendezvous tasks never all ran at once";
