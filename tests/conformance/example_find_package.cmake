@@ -2,7 +2,8 @@
 # configures, builds and tests the example projects (examples/, all three in one configure)
 # against it as an outside project would (find_package(conkit COMPONENTS conformance)).
 #   cmake -DCONKIT_BUILD=<build dir> -DEXAMPLES=<examples/> -DWORK=<scratch dir> -DCXX=<compiler>
-#         [-DLAUNCHER=<ccache>] -DBUILD_TYPE=<type> -DSANITIZER_FLAGS=<flags> -DGENERATOR=<gen> -P this
+#         [-DLAUNCHER=<ccache>] -DBUILD_TYPE=<type> -DBUILD_TYPE_FLAGS=<its flags> -DSANITIZER_FLAGS=<flags>
+#         -DGENERATOR=<gen> -P this
 cmake_minimum_required(VERSION 3.25)
 
 function(step what)
@@ -40,12 +41,17 @@ if(NOT generated MATCHES "using conkit_adapter_my_pool = std::conditional_t<true
   message(FATAL_ERROR "example.find_package: the generated file lacks the alias or the static_assert:\n${generated}")
 endif()
 
+set(type_flags "")
+if(BUILD_TYPE)
+  string(TOUPPER "${BUILD_TYPE}" build_type)
+  set(type_flags "-DCMAKE_CXX_FLAGS_${build_type}=${BUILD_TYPE_FLAGS}")
+endif()
 set(launcher "")
 if(LAUNCHER)
   set(launcher "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
 endif()
 step("configure" "${CMAKE_COMMAND}" -S "${EXAMPLES}" -B "${WORK}/build" -G "${GENERATOR}" --warn-uninitialized
-     "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}" ${launcher} "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}"
+     "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}" ${launcher} "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}" ${type_flags}
      "-DCMAKE_CXX_FLAGS=${SANITIZER_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${SANITIZER_FLAGS}")
 step("build" "${CMAKE_COMMAND}" --build "${WORK}/build" -j 2)
 # Each example's own label, anchored (a label is a regex: ^my_pool$ does not pick my_process_pool).
