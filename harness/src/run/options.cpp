@@ -5,24 +5,32 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "common/text.hpp"
 #include "conkit/run.hpp"
 
 namespace conkit {
 
+namespace {
+// Each containment mode with its name in options and headers; one table for both directions.
+constexpr std::pair<Containment, std::string_view> kContainmentNames[] = {
+    {Containment::automatic, "auto"},
+    {Containment::pid_namespace, "pid-namespace"},
+    {Containment::subreaper, "subreaper"},
+};
+}  // namespace
+
 std::string to_string(Containment c) {
-  switch (c) {
-    case Containment::automatic: return "auto";
-    case Containment::pid_namespace: return "pid-namespace";
-    case Containment::subreaper: return "subreaper";
-  }
+  for (const auto& [mode, name] : kContainmentNames)
+    if (mode == c) return std::string(name);
   return "auto";
 }
 
 std::optional<Containment> parse_containment(const std::string& text) {
-  for (Containment c : {Containment::automatic, Containment::pid_namespace, Containment::subreaper})
-    if (to_string(c) == text) return c;
+  for (const auto& [mode, name] : kContainmentNames)
+    if (name == text) return mode;
   return std::nullopt;
 }
 
