@@ -1,4 +1,4 @@
-// Tests for the expected-file parser (harness/src/expect_parse.cpp, docs/expected-format.md):
+// Tests for the expected-file parser (harness/src/expect/, docs/expected-format.md):
 // every construct builds the tree the grader reads, every error names its exact place and words,
 // and no input, however broken, makes the parser crash, hang or throw.
 #include <gtest/gtest.h>
