@@ -20,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "conkit/case_reports.hpp"
 #include "conkit/claims.hpp"
 #include "conkit/exit_codes.hpp"
 #include "conkit/grade.hpp"
@@ -27,7 +28,6 @@
 #include "conkit/verify.hpp"
 #include "conkit/version.hpp"
 #include "options.hpp"
-#include "conkit/stdio.hpp"
 
 namespace {
 
@@ -37,78 +37,25 @@ using conkit::cli::Common;
 using conkit::cli::ReportBounds;
 using conkit::cli::Selection;
 using conkit::cli::VerifyCli;
+using conkit::cli::exit_status_after_stop;
 using conkit::cli::interrupted;
 using conkit::cli::interrupted_reason;
 
-// When stdout came in one burst at exit over a pipe, the one command line that reruns this check
-// with a terminal for stdout; "" otherwise.
-std::string pty_rerun_hint(const CaseResult& r, int argc, char** argv) {
-  if (r.stdio != conkit::StdioMode::pipe) return "";
-  bool burst = false;
-  for (const auto& run : r.runs)
-    for (const auto& b : conkit::find_exit_bursts(run)) burst = burst || b.stream == conkit::Stream::out;
-  if (!burst) return "";
-  auto quote = [](const std::string& a) {
-    if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:@%") ==
-                          std::string::npos)
-      return a;
-    std::string q = "'";
-    for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  };
-  std::string cmd = quote(argv[0]);
-  bool after_dashes = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (!after_dashes && a == "--stdio" && i + 1 < argc) { ++i; continue; }
-    if (!after_dashes && a.rfind("--stdio=", 0) == 0) continue;
-    cmd += " " + quote(a);
-    if (!after_dashes && a == "check") cmd += " --stdio pty";
-    if (a == "--") after_dashes = true;
-  }
-  return "hint: stdout arrived in one burst at exit; to give it a terminal, rerun: " + cmd;
-}
-
-bool passed(Status s) { return s == Status::pass || s == Status::skip; }
-
-// Prints, writes reports, and returns the exit status for a set of results.
+// Prints the results and the summary line, writes the reports; returns the exit status.
 int finish(const std::vector<CaseResult>& results, const Common& common, const ReportBounds& bounds,
            const std::string& suite) {
-  int pass = 0, fail = 0, skip = 0;
-  for (const auto& r : results) {
-    std::cout << conkit::render_text(r, !passed(r.status) && !common.quiet, bounds.report_options());
-    (r.status == Status::pass ? pass : r.status == Status::skip ? skip : fail)++;
-  }
+  for (const auto& r : results)
+    std::cout << conkit::render_text(r, !conkit::passed(r.status) && !common.quiet, bounds.report_options());
   try {
-    // Built only when asked for: a run's JSON costs ~300 bytes per fact and kept line.
-    nlohmann::json j;
-    if (!common.json.empty()) {
-      j = conkit::to_json(results, bounds.report_options());
-      j["complete"] = true;  // write_reports marks it incomplete after a stop signal
-    }
-    common.write_reports(std::move(j), common.junit.empty() ? std::string() : conkit::to_junit(results, suite));
+    conkit::write_case_reports(results, common.files(), bounds.report_options(), suite, conkit::cli::stop_reason());
   } catch (const std::exception& e) {
     std::cerr << "conkit: " << e.what() << "\n";
-    return interrupted ? 128 + interrupted : 1;
+    return exit_status_after_stop(1);
   }
-  std::cout << pass << " passed, " << fail << " failed, " << skip << " skipped\n";
-  if (interrupted) {
-    std::cout << "incomplete: " << interrupted_reason() << "\n";
-    return 128 + interrupted;
-  }
-  return fail == 0 ? 0 : 1;
-}
-
-std::vector<CaseResult> run_shipped(const std::vector<conkit::ShippedCase>& cases, const Common& common,
-                                    const Selection& sel) {
-  std::string python = sel.python.empty() ? std::string() : conkit::resolve_python(sel.python);
-  std::vector<CaseResult> results;
-  for (const auto& c : cases) {
-    if (interrupted) break;  // the cases not run are not in the reports, which say they are incomplete
-    results.push_back(conkit::check_file(c.expect, conkit::case_options(c, common.check_options(), python)));
-    if (!common.quiet && isatty(STDOUT_FILENO)) std::cout << std::flush;
-  }
-  return results;
+  const conkit::CaseTally tally = conkit::tally(results);
+  std::cout << tally.summary() << "\n";
+  if (interrupted) std::cout << "incomplete: " << interrupted_reason() << "\n";
+  return exit_status_after_stop(tally.exit_status());
 }
 
 // ---- verify, report ------------------------------------------------------------------------------
@@ -125,16 +72,7 @@ int print_and_write(const nlohmann::json& raw, const std::string& dir, const Com
 }
 
 int cmd_verify(const Selection& sel, const Common& common, const VerifyCli& cli) {
-  conkit::VerifyOptions o;
-  o.registry = cli.registry;
-  o.manifest = sel.manifest;
-  o.only = cli.only;
-  o.seed = cli.seed;
-  o.budget_s = cli.budget_s;
-  o.wait_quiet_s = cli.wait_quiet_s;
-  o.python = sel.python;
-  o.base = common.check_options();
-  o.cancel = &interrupted;
+  conkit::VerifyOptions o = cli.verify_options(sel, common);
   o.on_status = [](const std::string& s) { std::cerr << "conkit verify: " << s << "...\n"; };
   const bool progress = isatty(STDERR_FILENO) && !std::getenv("CI");
   if (progress)
@@ -146,11 +84,10 @@ int cmd_verify(const Selection& sel, const Common& common, const VerifyCli& cli)
   if (interrupted) r.raw["incomplete_reason"] = interrupted_reason();
   if (progress) std::cerr << "\r\033[K";
   for (const auto& c : r.results)
-    if (c.status != Status::pass && c.status != Status::skip) std::cout << conkit::render_text(c, false);
+    if (!conkit::passed(c.status)) std::cout << conkit::render_text(c, false);
   std::cout << "verify took " << static_cast<int>(r.raw.value("duration_s", 0.0)) << " s (" << r.results.size() << " cases, seed "
             << r.raw["options"]["seed"] << ")\n";
-  const int code = print_and_write(r.raw, cli.out_dir, common);
-  return interrupted ? 128 + interrupted : code;
+  return exit_status_after_stop(print_and_write(r.raw, cli.out_dir, common));
 }
 
 }  // namespace
@@ -224,22 +161,19 @@ int main(int argc, char** argv) {
       results.push_back(conkit::check_file(expect_path, o));  // moved: a braced list would copy the transcript
       int code = finish(results, check_common, check_bounds, "conkit.check");
       if (interrupted) return code;
-      if (std::string hint = pty_rerun_hint(results[0], argc, argv); !hint.empty()) std::cout << hint << "\n";
+      if (conkit::stdout_burst_over_pipe(results[0]))
+        std::cout << "hint: stdout arrived in one burst at exit; to give it a terminal, rerun: "
+                  << conkit::cli::pty_rerun_command(argc, argv) << "\n";
       if (!want_status.empty()) {
         auto want = conkit::cli::parse_status(want_status);
         if (!want) {
           std::cerr << "conkit: --expect-status: unknown status '" << want_status << "'\n";
           return 2;
         }
-        bool ok = results[0].status == *want;
-        std::cout << (ok ? "as expected: " : "NOT as expected: ") << "status " << conkit::to_string(results[0].status)
-                  << ", wanted " << want_status << "\n";
-        for (const auto& re : want_findings) {
-          const bool found = conkit::cli::has_finding(results[0], std::regex(re));
-          std::cout << (found ? "as expected: " : "NOT as expected: ") << "a finding matching /" << re << "/\n";
-          ok = ok && found;
-        }
-        return ok ? 0 : 1;
+        auto print = [](bool ok, const std::string& what) {
+          std::cout << (ok ? "as expected: " : "NOT as expected: ") << what << "\n";
+        };
+        return conkit::judge_outcome(results[0], {*want, want_findings}, print) ? 0 : 1;
       }
       if (results[0].status == Status::skip) return conkit::exit_code::skip;
       return code;
@@ -252,8 +186,11 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    if (*run) return finish(run_shipped(run_sel.select(run_names), run_common, run_sel), run_common, run_bounds,
-                              "conkit.run");
+    if (*run) {
+      const std::vector<conkit::ShippedCase> cases = run_sel.select(run_names);
+      return finish(conkit::run_shipped(cases, run_common.check_options(), run_sel.python), run_common, run_bounds,
+                    "conkit.run");
+    }
     if (*verify) return cmd_verify(verify_sel, verify_common, verify_opts);
     if (*report) {
       nlohmann::json raw = conkit::cli::read_json_file(report_raw);

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "conkit/case_reports.hpp"
 #include "conkit/grade.hpp"
 #include "conkit/paths.hpp"
 #include "conkit/report.hpp"
@@ -24,8 +25,6 @@
 #include "conkit/stdio.hpp"
 #include "conkit/verify.hpp"
 #include "stop_signals.hpp"
-
-#include "common/findings.hpp"
 
 namespace conkit::cli {
 
@@ -47,13 +46,20 @@ inline std::optional<Status> parse_status(const std::string& s) {
   return std::nullopt;
 }
 
-// Whether a finding of the case (its own or one of its runs') matches `re`: which rule broke.
-inline bool has_finding(const CaseResult& r, const std::regex& re) {
-  auto matches = [&](const Finding& f) { return std::regex_search(finding_text(f), re); };
-  if (std::any_of(r.failures.begin(), r.failures.end(), matches)) return true;
-  for (const auto& g : r.grades)
-    if (std::any_of(g.failures.begin(), g.failures.end(), matches)) return true;
-  return false;
+// The command line that reruns this `conkit check` with a terminal for stdout: argv, shell-quoted,
+// with any --stdio option left out and `--stdio pty` after `check` (nothing after `--` is touched).
+inline std::string pty_rerun_command(int argc, char** argv) {
+  std::string cmd = shell_quote(argv[0]);
+  bool after_dashes = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!after_dashes && a == "--stdio" && i + 1 < argc) { ++i; continue; }
+    if (!after_dashes && a.rfind("--stdio=", 0) == 0) continue;
+    cmd += " " + shell_quote(a);
+    if (!after_dashes && a == "check") cmd += " --stdio pty";
+    if (a == "--") after_dashes = true;
+  }
+  return cmd;
 }
 
 inline nlohmann::json read_json_file(const std::string& path) {
@@ -140,16 +146,12 @@ struct Common {
     return o;
   }
 
+  ReportFiles files() const { return {json, junit}; }
+
   // --json and --junit, for cases and for claims alike; after a stop signal both say they are
-  // incomplete (the JSON in "complete"/"incomplete_reason", the XML in a comment).
+  // incomplete (conkit::write_reports).
   void write_reports(nlohmann::json raw, std::string junit_xml) const {
-    if (interrupted) {
-      raw["complete"] = false;
-      raw["incomplete_reason"] = interrupted_reason();
-      junit_xml = mark_incomplete_xml(junit_xml, interrupted_reason());
-    }
-    if (!json.empty()) write_file(json, raw.dump(2) + "\n");
-    if (!junit.empty()) write_file(junit, junit_xml);
+    conkit::write_reports(std::move(raw), std::move(junit_xml), files(), stop_reason());
   }
 };
 
@@ -230,6 +232,22 @@ struct VerifyCli {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--only", only, "Decide only this claim (repeatable)");
     app.add_option("--seed", seed, "Seed for the shuffled case order (default: random, printed)");
+  }
+
+  // The library's options for these, the selection's and the common ones; stopped by a stop signal.
+  // The callbacks (status and progress lines) are the caller's.
+  VerifyOptions verify_options(const Selection& sel, const Common& common) const {
+    VerifyOptions o;
+    o.registry = registry;
+    o.manifest = sel.manifest;
+    o.only = only;
+    o.seed = seed;
+    o.budget_s = budget_s;
+    o.wait_quiet_s = wait_quiet_s;
+    o.python = sel.python;
+    o.base = common.check_options();
+    o.cancel = &interrupted;
+    return o;
   }
 };
 

@@ -30,11 +30,10 @@ inline void handle_stop_signals() {
 
 inline std::string interrupted_reason() { return "interrupted by " + signal_name(interrupted); }
 
-// A JUnit document says it is incomplete in a comment after the XML declaration.
-inline std::string mark_incomplete_xml(const std::string& xml, const std::string& why) {
-  std::size_t at = xml.find("?>");
-  at = at == std::string::npos || at > 200 ? 0 : at + 2;
-  return xml.substr(0, at) + "\n<!-- incomplete: " + why + " -->" + xml.substr(at);
-}
+// What the reports say after a stop signal; "" before one (the reports are then complete).
+inline std::string stop_reason() { return interrupted ? interrupted_reason() : std::string(); }
+
+// 128 + the signal after a stop signal (whatever the cases or claims said), else `code`.
+inline int exit_status_after_stop(int code) { return interrupted ? 128 + interrupted : code; }
 
 }  // namespace conkit::cli
