@@ -670,6 +670,9 @@ TEST(Runner, SizesAndDurations) {
   EXPECT_EQ(conkit::parse_duration_ms("500ms"), 500.0);
   EXPECT_EQ(conkit::parse_duration_ms("2s"), 2000.0);
   EXPECT_FALSE(conkit::parse_duration_ms("2"));
+  EXPECT_FALSE(conkit::parse_duration_ms("1.2.3ms")) << "two dots are not one number";
+  EXPECT_FALSE(conkit::parse_size("."));
+  EXPECT_EQ(conkit::parse_duration_ms("0.5s"), 500.0);
   EXPECT_EQ(conkit::default_memory_limit() > 0, true);
 }
 

@@ -28,15 +28,14 @@
 
 namespace conkit::cli {
 
-// "100ms", "2s", "0.5s" or a bare number of milliseconds.
+// "100ms", "2s", "0.5s" or a bare number of milliseconds: the runner's duration form. (A std::regex
+// here cost a quarter of `conkit check`'s user-space instructions, in every run.)
 inline double parse_unit_ms(const std::string& text) {
-  static const std::regex form(R"(^\s*([0-9]*\.?[0-9]+)\s*(ms|s)?\s*$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, form)) throw CLI::ValidationError("--unit", "expected e.g. 100ms or 2s, got '" + text + "'");
-  double v = std::stod(m[1].str());
-  if (m[2] == "s") v *= 1000;
-  if (v < 1) throw CLI::ValidationError("--unit", "the unit must be at least 1ms");
-  return v;
+  const bool bare = !text.empty() && text.find_first_not_of("0123456789. ") == std::string::npos;
+  std::optional<double> v = parse_duration_ms(bare ? text + "ms" : text);
+  if (!v) throw CLI::ValidationError("--unit", "expected e.g. 100ms or 2s, got '" + text + "'");
+  if (*v < 1) throw CLI::ValidationError("--unit", "the unit must be at least 1ms");
+  return *v;
 }
 
 inline std::optional<Status> parse_status(const std::string& s) {

@@ -65,48 +65,7 @@ std::int64_t to_ns(Clock::time_point t) {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) { reset(); fd_ = std::exchange(o.fd_, -1); }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// Moves `fd` to a number >= 3 (close-on-exec), so dup2() onto stdio in the child never clobbers it.
-bool lift_above_stdio(Fd& fd) {
-  if (fd.get() >= 3) return true;
-  int lifted = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
-  if (lifted < 0) return false;
-  fd = Fd(lifted);
-  return true;
-}
-
-// A close-on-exec pipe with both ends above stdio. Returns an errno text on failure.
-std::string make_pipe(Fd& read_end, Fd& write_end) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return "pipe2: " + errno_text(errno);
-  read_end = Fd(p[0]);
-  write_end = Fd(p[1]);
-  if (!lift_above_stdio(read_end) || !lift_above_stdio(write_end)) return "fcntl: " + errno_text(errno);
-  return {};
-}
+using detail::OwnedFd;
 
 // Looks `name` up in `path` (the child's PATH) like execvp would: the first executable regular file.
 std::string find_in_path(const std::string& name, const std::string& path) {
@@ -330,18 +289,18 @@ class Session {
 
   bool spawn() {
     r_.stdio = opt_.stdio;
-    Fd read_end[4], write_end[4];  // stdout, stderr, facts, conkit-init's status
+    OwnedFd read_end[4], write_end[4];  // stdout, stderr, facts, conkit-init's status
     detail::StdioEnds stdio;  // stdout and stderr as RunOptions::stdio asks (run/stdio.cpp)
     if (auto e = detail::open_case_stdio(opt_.stdio, stdio); !e.empty()) return fail_start(e), false;
-    read_end[out] = Fd(stdio.out.release());
-    read_end[err] = Fd(stdio.err.release());  // none when merged
-    write_end[out] = Fd(stdio.child_out.release());
-    write_end[err] = Fd(stdio.child_err.release());
+    read_end[out] = std::move(stdio.out);
+    read_end[err] = std::move(stdio.err);  // none when merged
+    write_end[out] = std::move(stdio.child_out);
+    write_end[err] = std::move(stdio.child_err);
     for (int k = facts; k < 4; ++k) {
-      if (auto e = make_pipe(read_end[k], write_end[k]); !e.empty()) return fail_start(e), false;
+      if (auto e = detail::open_pipe(read_end[k], write_end[k]); !e.empty()) return fail_start(e), false;
     }
-    Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (dev_null.get() < 0 || !lift_above_stdio(dev_null))
+    OwnedFd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (dev_null.get() < 0 || !detail::lift_above_stdio(dev_null))
       return fail_start("/dev/null: " + errno_text(errno)), false;
 
     auto env = child_environment(opt_, write_end[facts].get());
@@ -536,7 +495,7 @@ class Session {
     } else if (word == "init") {
       init_pid_ = static_cast<pid_t>(std::atol(rest.c_str()));
       // conkit-init reaps it (and its pid may then be reused): signalled through this pidfd only.
-      init_pidfd_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, init_pid_, 0)));
+      init_pidfd_ = OwnedFd(static_cast<int>(::syscall(SYS_pidfd_open, init_pid_, 0)));
     } else if (word == "started") {
       started_ = true;
       case_pid_ = first_child(init_pid_);
@@ -945,7 +904,7 @@ class Session {
   Clock::time_point spawn_time_{};
   pid_t pid_ = -1;        // conkit-init
   pid_t init_pid_ = -1;   // pid 1 of the case's namespace (or the subreaper), as we see it
-  Fd init_pidfd_;         // a pidfd on it (-1: the kernel has no pidfd_open)
+  OwnedFd init_pidfd_;    // a pidfd on it (-1: the kernel has no pidfd_open)
   pid_t case_pid_ = -1;   // the case's main process (leader of its own session and group)
   bool namespaced_ = false, started_ = false, init_failed_ = false;
   bool main_exited_ = false, drain_started_ = false;

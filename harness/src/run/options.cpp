@@ -3,11 +3,13 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "common/names.hpp"
 #include "common/text.hpp"
 #include "conkit/run.hpp"
 
@@ -15,23 +17,17 @@ namespace conkit {
 
 namespace {
 // Each containment mode with its name in options and headers; one table for both directions.
-constexpr std::pair<Containment, std::string_view> kContainmentNames[] = {
+constexpr detail::NameTable<Containment, 3> kContainmentNames = {
     {Containment::automatic, "auto"},
     {Containment::pid_namespace, "pid-namespace"},
     {Containment::subreaper, "subreaper"},
 };
 }  // namespace
 
-std::string to_string(Containment c) {
-  for (const auto& [mode, name] : kContainmentNames)
-    if (mode == c) return std::string(name);
-  return "auto";
-}
+std::string to_string(Containment c) { return detail::name_of(kContainmentNames, c, "auto"); }
 
 std::optional<Containment> parse_containment(const std::string& text) {
-  for (const auto& [mode, name] : kContainmentNames)
-    if (name == text) return mode;
-  return std::nullopt;
+  return detail::value_named(kContainmentNames, text);
 }
 
 namespace {
@@ -42,11 +38,10 @@ bool number_and_suffix(const std::string& text, double& value, std::string& suff
   std::size_t start = i;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
   if (i == start) return false;
-  try {
-    value = std::stod(text.substr(start, i - start));
-  } catch (const std::exception&) {
-    return false;
-  }
+  const std::string digits = text.substr(start, i - start);
+  char* end = nullptr;
+  value = std::strtod(digits.c_str(), &end);
+  if (end != digits.c_str() + digits.size()) return false;  // "1.2.3", "." : not one number
   while (i < text.size() && text[i] == ' ') ++i;
   suffix = text.substr(i);
   while (!suffix.empty() && suffix.back() == ' ') suffix.pop_back();

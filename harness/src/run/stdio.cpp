@@ -21,31 +21,14 @@
 
 #include <fmt/format.h>
 
+#include "common/names.hpp"
 #include "conkit/stdio.hpp"
 
 namespace conkit {
 namespace detail {
 namespace {
 
-std::string failed(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
-
-// Moves `fd` to a number >= 3, close-on-exec.
-bool lift_above_stdio(OwnedFd& fd) {
-  if (fd.get() >= 3) return true;
-  int lifted = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
-  if (lifted < 0) return false;
-  fd = OwnedFd(lifted);
-  return true;
-}
-
-std::string open_pipe(OwnedFd& read_end, OwnedFd& write_end) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return failed("pipe2");
-  read_end = OwnedFd(p[0]);
-  write_end = OwnedFd(p[1]);
-  if (!lift_above_stdio(read_end) || !lift_above_stdio(write_end)) return failed("fcntl");
-  return {};
-}
+std::string failed(const char* what) { return errno_failure(what); }
 
 // The slave side of `master`: TIOCGPTPEER where the kernel has it (no path lookup), else by name.
 OwnedFd open_slave(int master) {
@@ -81,19 +64,6 @@ std::string open_pty(OwnedFd& master, OwnedFd& slave) {
 
 }  // namespace
 
-OwnedFd& OwnedFd::operator=(OwnedFd&& o) noexcept {
-  if (this != &o) {
-    reset();
-    fd_ = std::exchange(o.fd_, -1);
-  }
-  return *this;
-}
-
-void OwnedFd::reset() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
-
 std::string open_case_stdio(StdioMode mode, StdioEnds& ends) {
   ends.out_is_terminal = mode == StdioMode::pty;
   switch (mode) {
@@ -124,20 +94,15 @@ void strip_terminal_cr(std::string_view& line) {
 
 }  // namespace detail
 
-std::string to_string(StdioMode mode) {
-  switch (mode) {
-    case StdioMode::pipe: return "pipe";
-    case StdioMode::pty: return "pty";
-    case StdioMode::merged: return "merged";
-  }
-  return "?";
-}
+namespace {
+// Each mode with its name in options, headers and reports; one table for both directions.
+constexpr detail::NameTable<StdioMode, 3> kStdioNames = {
+    {StdioMode::pipe, "pipe"}, {StdioMode::pty, "pty"}, {StdioMode::merged, "merged"}};
+}  // namespace
 
-std::optional<StdioMode> parse_stdio_mode(std::string_view text) {
-  for (StdioMode m : {StdioMode::pipe, StdioMode::pty, StdioMode::merged})
-    if (text == to_string(m)) return m;
-  return std::nullopt;
-}
+std::string to_string(StdioMode mode) { return detail::name_of(kStdioNames, mode); }
+
+std::optional<StdioMode> parse_stdio_mode(std::string_view text) { return detail::value_named(kStdioNames, text); }
 
 std::vector<OutputBurst> find_exit_bursts(const RunResult& run) {
   // Two passes in order: the transcript's iterator does not seek (random access to each of a

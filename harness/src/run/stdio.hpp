@@ -14,26 +14,9 @@
 #include <utility>
 
 #include "conkit/run.hpp"
+#include "run/fd.hpp"
 
 namespace conkit::detail {
-
-// An owned descriptor (-1 when empty).
-class OwnedFd {
- public:
-  OwnedFd() = default;
-  explicit OwnedFd(int fd) : fd_(fd) {}
-  OwnedFd(OwnedFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  OwnedFd& operator=(OwnedFd&& o) noexcept;
-  OwnedFd(const OwnedFd&) = delete;
-  OwnedFd& operator=(const OwnedFd&) = delete;
-  ~OwnedFd() { reset(); }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset();
-
- private:
-  int fd_ = -1;
-};
 
 // Every descriptor is close-on-exec and numbered >= 3, so dup2() onto stdio never clobbers one.
 struct StdioEnds {
