@@ -176,13 +176,14 @@ double busy_share(double window_ms) {
   return total1 > total0 ? (busy1 - busy0) / (total1 - total0) : 0;
 }
 
-// Waits up to `max_s` for a quiet machine (busy share at most max_foreign_load); returns the last
-// busy share measured.
-double wait_for_quiet(double max_s) {
+// Waits up to `max_s` for a quiet machine (busy share at most max_foreign_load, as `probe` or else
+// busy_share measures it); returns the last busy share measured.
+double wait_for_quiet(double max_s, const std::function<double(double)>& probe) {
+  auto measure = [&] { return probe ? probe(300) : busy_share(300); };
   const auto t0 = std::chrono::steady_clock::now();
-  double share = busy_share(300);
+  double share = measure();
   while (share > max_foreign_load && std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < max_s)
-    share = busy_share(300);
+    share = measure();
   return share;
 }
 
@@ -351,6 +352,9 @@ VerifyResult verify(const VerifyOptions& vo) {
   // A case whose last run SKIPped (the machine was too busy to decide, or cannot) gets no more
   // runs in phase 1: more would most likely skip too. With --wait-quiet it resumes once quiet.
   std::vector<char> parked(cases.size(), 0);
+  // Runs of each case that did not SKIP: what a resumed case still owes is counted from these, so
+  // a run disturbed by foreign load does not stand in for an undisturbed one.
+  std::vector<int> good_runs(cases.size(), 0);
   std::string incomplete;
   std::size_t calls = 0, planned = 0;
   for (int w : want) planned += static_cast<std::size_t>(std::max(1, w));
@@ -369,6 +373,7 @@ VerifyResult verify(const VerifyOptions& vo) {
     o.run.cancel = vo.cancel;
     CaseResult r = check_file(cases[i].expect, o);
     parked[i] = r.status == Status::skip;
+    if (!parked[i]) good_runs[i] += static_cast<int>(r.runs.size());
     if (result_of[i]) merge_runs(*result_of[i], std::move(r));
     else result_of[i] = std::move(r);
     if (cancelled()) {
@@ -414,11 +419,11 @@ VerifyResult verify(const VerifyOptions& vo) {
   if (go && vo.wait_quiet_s > 0 && std::count(parked.begin(), parked.end(), 1) > 0) {
     status(fmt::format("{} case(s) skipped on a busy machine: waiting up to {} s for a quiet one",
                        std::count(parked.begin(), parked.end(), 1), vo.wait_quiet_s));
-    if (wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s()))) <= max_foreign_load)
+    if (wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s())), vo.load_probe) <= max_foreign_load)
       for (std::size_t i = 0; go && i < cases.size(); ++i) {
         if (!parked[i] || !result_of[i]) continue;
-        // Its remaining runs, unless it skips again.
-        for (int k = static_cast<int>(result_of[i]->runs.size()); go && k < std::max(1, want[i]); ++k) {
+        // Its remaining runs (the skipped ones are not counted), unless it skips again.
+        while (go && good_runs[i] < std::max(1, want[i])) {
           go = run_case(i, 1);
           if (parked[i]) break;
         }
@@ -432,7 +437,7 @@ VerifyResult verify(const VerifyOptions& vo) {
     if (share_s <= 0) break;
     status(fmt::format("{} case(s) straddle a bound or ran under load: more runs", more.size()));
     if (vo.wait_quiet_s > 0) {
-      const double share = wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s())));
+      const double share = wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s())), vo.load_probe);
       if (share > max_foreign_load) status(fmt::format("machine still busy ({:.0f} % of the cores): running anyway", 100 * share));
     }
     for (const auto& g : groups) {

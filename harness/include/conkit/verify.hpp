@@ -75,6 +75,9 @@ struct VerifyOptions {
   // Before re-running cases whose runs were disturbed by foreign load (or straddle a bound), wait
   // up to this long for the machine to be quiet (busy share <= max_foreign_load). 0: do not wait.
   double wait_quiet_s = 0;
+  // What --wait-quiet measures: the share of all online cores' capacity busy over about `window_ms`
+  // (verify runs nothing meanwhile, so all of it is foreign load). Empty: /proc/stat. Tests drive it.
+  std::function<double(double window_ms)> load_probe;
   std::string python;                 // interpreter for the Python cases; empty: the manifest's
   CheckOptions base;                  // unit, sanitizer, repeat/timeout/retries overrides
   std::function<void(const VerifyProgress&)> on_progress;  // before each case
