@@ -39,6 +39,14 @@ using conkit::Stream;
 
 std::string program(const std::string& name) { return std::string(CONKIT_TEST_PROGRAMS_DIR) + "/" + name; }
 
+// Default options to run helper program `name` with `args`.
+RunOptions program_options(const std::string& name, const std::vector<std::string>& args = {}) {
+  RunOptions o;
+  o.argv = {program(name)};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  return o;
+}
+
 // Skips the test (with the reason) if a helper program was not built.
 #define REQUIRE_PROGRAM(name)                                                                  \
   do {                                                                                         \
@@ -187,9 +195,7 @@ TEST(Runner, MegabyteOnStdoutAndStderrAtOnceDoesNotDeadlock) {
 
 TEST(Runner, InvalidUtf8IsKeptRawAndEscapedForDisplay) {
   REQUIRE_PROGRAM("bad_utf8");
-  RunOptions o;
-  o.argv = {program("bad_utf8")};
-  RunResult r = conkit::run(o);
+  RunResult r = conkit::run(program_options("bad_utf8"));
   ASSERT_EQ(r.ending, Ending::exited) << describe(r);
   ASSERT_EQ(texts(r, Stream::out), (std::vector<std::string>{"ok \xff\xfe end", "caf\xc3\xa9", "tail"}));
   EXPECT_EQ(conkit::escape_for_display(r.lines[0].text), "ok \\xff\\xfe end");
@@ -201,9 +207,7 @@ TEST(Runner, InvalidUtf8IsKeptRawAndEscapedForDisplay) {
 TEST(Runner, ExitCodesAreRecorded) {
   REQUIRE_PROGRAM("exit_with");
   for (int code : {0, 66, 77}) {
-    RunOptions o;
-    o.argv = {program("exit_with"), std::to_string(code)};
-    RunResult r = conkit::run(o);
+    RunResult r = conkit::run(program_options("exit_with", {std::to_string(code)}));
     EXPECT_EQ(r.ending, Ending::exited) << describe(r);
     EXPECT_EQ(r.exit_code, code);
     EXPECT_EQ(r.signal, 0);
@@ -221,9 +225,7 @@ TEST(Runner, CrashBySegvIsSignaled) {
 
 TEST(Runner, AbortIsSignaled) {
   REQUIRE_PROGRAM("exit_with");
-  RunOptions o;
-  o.argv = {program("exit_with"), "abort"};
-  RunResult r = conkit::run(o);
+  RunResult r = conkit::run(program_options("exit_with", {"abort"}));
   EXPECT_EQ(r.ending, Ending::signaled) << describe(r);
   EXPECT_EQ(r.signal, SIGABRT);
 }
@@ -250,20 +252,31 @@ TEST(Runner, MissingOrNonExecutableProgramFailsToStart) {
 
 // ---- limits and the process group ----
 
+// Options for helper program `name` with `args`, whose descendants the test looks for by the pids
+// they print: the case's own pids are ours only outside a namespace.
+RunOptions subreaper_options(const std::string& name, const std::vector<std::string>& args = {}) {
+  RunOptions o = program_options(name, args);
+  o.containment = conkit::Containment::subreaper;
+  return o;
+}
+
+// The helper's descendant that printed "<word> PID" did not outlive `during`.
+void expect_gone(const RunResult& r, const std::string& word, const std::string& during) {
+  auto pid = pid_after(r, word);
+  ASSERT_TRUE(pid) << describe(r);
+  EXPECT_FALSE(process_exists(*pid)) << word << " " << *pid << " survived " << during;
+}
+
 TEST(Runner, TimeoutKillsTheGrandchildToo) {
   REQUIRE_PROGRAM("spawn_grandchild");
-  RunOptions o;
-  o.containment = conkit::Containment::subreaper;  // the case's own pids are ours only outside a namespace
-  o.argv = {program("spawn_grandchild"), "wait"};
+  RunOptions o = subreaper_options("spawn_grandchild", {"wait"});
   o.timeout_ms = 300;
   o.term_grace_ms = 300;
   o.drain_grace_ms = 3000;  // had only the main child been killed, the grandchild would hold the pipes this long
   RunResult r = conkit::run(o);
   ASSERT_EQ(r.ending, Ending::timed_out) << describe(r);
   EXPECT_EQ(r.signal, SIGTERM);
-  auto grandchild = pid_after(r, "grandchild");
-  ASSERT_TRUE(grandchild) << describe(r);
-  EXPECT_FALSE(process_exists(*grandchild)) << "grandchild " << *grandchild << " survived the run";
+  ASSERT_NO_FATAL_FAILURE(expect_gone(r, "grandchild", "the run"));
   EXPECT_FALSE(r.pipe_held_after_exit);  // the grandchild died with the group, closing the pipes
   EXPECT_GE(r.end_ms, o.timeout_ms);  // timers never fire early
   // timeout 300 + kill and reap (a few ms); 700 ms of slack for a busy machine under TSan.
@@ -272,9 +285,7 @@ TEST(Runner, TimeoutKillsTheGrandchildToo) {
 
 TEST(Runner, GrandchildHoldingThePipeDoesNotHang) {
   REQUIRE_PROGRAM("spawn_grandchild");
-  RunOptions o;
-  o.containment = conkit::Containment::subreaper;  // the case's own pids are ours only outside a namespace
-  o.argv = {program("spawn_grandchild"), "hold"};
+  RunOptions o = subreaper_options("spawn_grandchild", {"hold"});
   o.drain_grace_ms = 200;
   o.timeout_ms = 5000;
   RunResult r = conkit::run(o);
@@ -285,9 +296,7 @@ TEST(Runner, GrandchildHoldingThePipeDoesNotHang) {
   ASSERT_FALSE(r.notes.empty());
   // The drain kill ended the grandchild; conkit did not have to stop reading from a survivor.
   for (const auto& note : r.notes) EXPECT_EQ(note.find("outside the group"), std::string::npos) << note;
-  auto grandchild = pid_after(r, "grandchild");
-  ASSERT_TRUE(grandchild) << describe(r);
-  EXPECT_FALSE(process_exists(*grandchild)) << "grandchild " << *grandchild << " survived the run";
+  ASSERT_NO_FATAL_FAILURE(expect_gone(r, "grandchild", "the run"));
   // It waited the drain grace after the exit, and then not much more: the grandchild sleeps 30 s.
   EXPECT_GE(r.wall_ms - r.end_ms, o.drain_grace_ms);
   // drain grace 200 + kill and reap (a few ms); 500 ms of slack for a busy machine under TSan.
@@ -296,9 +305,7 @@ TEST(Runner, GrandchildHoldingThePipeDoesNotHang) {
 
 TEST(Runner, FloodIsCappedAndTheGroupKilled) {
   REQUIRE_PROGRAM("flood");
-  RunOptions o;
-  o.containment = conkit::Containment::subreaper;  // the case's own pids are ours only outside a namespace
-  o.argv = {program("flood")};
+  RunOptions o = subreaper_options("flood");
   o.output_cap = 64 * 1024;
   o.timeout_ms = 5000;
   o.drain_grace_ms = 3000;  // had only the main child been killed, the sleeper would hold the pipes this long
@@ -311,9 +318,7 @@ TEST(Runner, FloodIsCappedAndTheGroupKilled) {
   for (const auto& l : r.lines) kept += l.text.size() + 1;
   EXPECT_LE(kept, o.output_cap + 1);  // +1: a cut last line is counted with a newline it did not have
   EXPECT_GT(kept, o.output_cap / 2);
-  auto sleeper = pid_after(r, "sleeper");
-  ASSERT_TRUE(sleeper) << describe(r);
-  EXPECT_FALSE(process_exists(*sleeper)) << "sleeper " << *sleeper << " survived the flood";
+  ASSERT_NO_FATAL_FAILURE(expect_gone(r, "sleeper", "the flood"));
   EXPECT_FALSE(r.pipe_held_after_exit);
   // Far below the 5000 ms timeout and the 3000 ms drain grace: the cap ended it, killing the group.
   EXPECT_LT(r.wall_ms, 2000);
@@ -323,9 +328,7 @@ TEST(Runner, FloodIsCappedAndTheGroupKilled) {
 
 TEST(Runner, FactsAreParsedIncludingFromAGrandchild) {
   REQUIRE_PROGRAM("facts_writer");
-  RunOptions o;
-  o.argv = {program("facts_writer")};
-  RunResult r = conkit::run(o);
+  RunResult r = conkit::run(program_options("facts_writer"));
   ASSERT_EQ(r.ending, Ending::exited) << describe(r);
   EXPECT_EQ(texts(r, Stream::out), (std::vector<std::string>{"done"}));
   std::map<std::string, conkit::FactView> by_name;
@@ -420,140 +423,150 @@ TEST(Runner, SanitizerReportsInStderrAreFound) {
 
 // ---- sanitizer report parser ----
 
-std::vector<conkit::Line> err_lines(const std::vector<std::string>& texts_in) {
+// Each line of `text` (every line ends in '\n') as a stderr line: a sample is pasted as the
+// sanitizer printed it.
+std::vector<conkit::Line> err_lines(std::string_view text) {
   std::vector<conkit::Line> lines;
-  for (const auto& t : texts_in) lines.push_back({Stream::err, 0, t});
+  for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string_view::npos; at = end + 1)
+    lines.push_back({Stream::err, 0, std::string(text.substr(at, end - at))});
   return lines;
 }
 
-TEST(SanitizerReports, ThreadSanitizerDataRace) {
-  auto lines = err_lines({
-      "starting",
-      "==================",
-      "WARNING: ThreadSanitizer: data race (pid=4242)",
-      "  Write of size 8 at 0x55d0c0a3c018 by thread T2:",
-      "    #0 increment(int) /src/case.cpp:12:5 (case+0x12a4)",
-      "    #1 worker() /src/case.cpp:20:3 (case+0x1300)",
-      "",
-      "  Previous write of size 8 at 0x55d0c0a3c018 by thread T1:",
-      "    #0 increment(int) /src/case.cpp:12:5 (case+0x12a4)",
-      "",
-      "  Location is global 'counter' of size 8 at 0x55d0c0a3c018 (case+0x4018)",
-      "",
-      "SUMMARY: ThreadSanitizer: data race /src/case.cpp:12:5 in increment(int)",
-      "==================",
-      "counter = 1999",
-  });
-  lines.insert(lines.begin() + 5, conkit::Line{Stream::out, 0, "stdout between"});
+// What one found report must say; a field left unset is not checked.
+struct WantReport {
+  std::optional<std::string> tool{}, kind{}, first_frame{}, location{};
+  std::size_t first_line = 0, last_line = 0;
+};
+
+// The reports found in `lines` are `want`, in order.
+void expect_reports(const std::vector<conkit::Line>& lines, const std::vector<WantReport>& want) {
   auto reports = conkit::find_sanitizer_reports(lines);
-  ASSERT_EQ(reports.size(), 1u);
-  const auto& rep = reports[0];
-  EXPECT_EQ(rep.tool, "ThreadSanitizer");
-  EXPECT_EQ(rep.kind, "data race");
-  EXPECT_EQ(rep.first_frame, "#0 increment(int) /src/case.cpp:12:5 (case+0x12a4)");
-  EXPECT_EQ(rep.location, "global 'counter' of size 8 at 0x55d0c0a3c018 (case+0x4018)");
-  EXPECT_EQ(rep.first_line, 1u);
-  EXPECT_EQ(rep.last_line, 14u);  // the closing separator; index counts the stdout line too
+  ASSERT_EQ(reports.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE("report " + std::to_string(i));
+    const conkit::SanitizerReport& got = reports[i];
+    const WantReport& w = want[i];
+    if (w.tool) {
+      EXPECT_EQ(got.tool, *w.tool);
+    }
+    if (w.kind) {
+      EXPECT_EQ(got.kind, *w.kind);
+    }
+    if (w.first_frame) {
+      EXPECT_EQ(got.first_frame, *w.first_frame);
+    }
+    if (w.location) {
+      EXPECT_EQ(got.location, *w.location);
+    }
+    EXPECT_EQ(got.first_line, w.first_line);
+    EXPECT_EQ(got.last_line, w.last_line);
+  }
+}
+
+TEST(SanitizerReports, ThreadSanitizerDataRace) {
+  auto lines = err_lines(R"(starting
+==================
+WARNING: ThreadSanitizer: data race (pid=4242)
+  Write of size 8 at 0x55d0c0a3c018 by thread T2:
+    #0 increment(int) /src/case.cpp:12:5 (case+0x12a4)
+    #1 worker() /src/case.cpp:20:3 (case+0x1300)
+
+  Previous write of size 8 at 0x55d0c0a3c018 by thread T1:
+    #0 increment(int) /src/case.cpp:12:5 (case+0x12a4)
+
+  Location is global 'counter' of size 8 at 0x55d0c0a3c018 (case+0x4018)
+
+SUMMARY: ThreadSanitizer: data race /src/case.cpp:12:5 in increment(int)
+==================
+counter = 1999
+)");
+  lines.insert(lines.begin() + 5, conkit::Line{Stream::out, 0, "stdout between"});
+  expect_reports(lines, {{.tool = "ThreadSanitizer", .kind = "data race",
+                          .first_frame = "#0 increment(int) /src/case.cpp:12:5 (case+0x12a4)",
+                          .location = "global 'counter' of size 8 at 0x55d0c0a3c018 (case+0x4018)",
+                          .first_line = 1, .last_line = 14}});  // the closing separator; index counts the stdout line too
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  const conkit::SanitizerReport rep = conkit::find_sanitizer_reports(lines).at(0);
   EXPECT_EQ(rep.text.find("stdout between"), std::string::npos);
   EXPECT_NE(rep.text.find("SUMMARY: ThreadSanitizer"), std::string::npos);
 }
 
 TEST(SanitizerReports, TwoTsanReportsAndOtherKinds) {
-  auto lines = err_lines({
-      "==================",
-      "WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) (pid=7)",
-      "    #0 pthread_mutex_lock <null> (case+0x1)",
-      "SUMMARY: ThreadSanitizer: lock-order-inversion (potential deadlock) /src/a.cpp:3:1 in f()",
-      "==================",
-      "==================",
-      "WARNING: ThreadSanitizer: data race (pid=7)",
-      "    #0 g() /src/a.cpp:9:2 (case+0x2)",
-      "SUMMARY: ThreadSanitizer: data race /src/a.cpp:9:2 in g()",
-      "==================",
-      "ThreadSanitizer: reported 2 warnings",
-  });
-  auto reports = conkit::find_sanitizer_reports(lines);
-  ASSERT_EQ(reports.size(), 2u);
-  EXPECT_EQ(reports[0].kind, "lock-order-inversion (potential deadlock)");
-  EXPECT_EQ(reports[0].first_line, 0u);
-  EXPECT_EQ(reports[0].last_line, 4u);
-  EXPECT_EQ(reports[1].kind, "data race");
-  EXPECT_EQ(reports[1].location, "/src/a.cpp:9:2 in g()");  // no "Location is": the summary's place
-  EXPECT_EQ(reports[1].first_line, 5u);
-  EXPECT_EQ(reports[1].last_line, 9u);
+  auto lines = err_lines(R"(==================
+WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) (pid=7)
+    #0 pthread_mutex_lock <null> (case+0x1)
+SUMMARY: ThreadSanitizer: lock-order-inversion (potential deadlock) /src/a.cpp:3:1 in f()
+==================
+==================
+WARNING: ThreadSanitizer: data race (pid=7)
+    #0 g() /src/a.cpp:9:2 (case+0x2)
+SUMMARY: ThreadSanitizer: data race /src/a.cpp:9:2 in g()
+==================
+ThreadSanitizer: reported 2 warnings
+)");
+  expect_reports(lines, {{.kind = "lock-order-inversion (potential deadlock)", .first_line = 0, .last_line = 4},
+                         {.kind = "data race",
+                          .location = "/src/a.cpp:9:2 in g()",  // no "Location is": the summary's place
+                          .first_line = 5,
+                          .last_line = 9}});
 }
 
 TEST(SanitizerReports, AddressSanitizerHeapUseAfterFree) {
-  auto lines = err_lines({
-      "=================================================================",
-      "==31337==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 at pc 0x4f5e6b bp 0x1 sp 0x2",
-      "READ of size 4 at 0x602000000010 thread T0",
-      "    #0 0x4f5e6b in main /src/uaf.cpp:5:10",
-      "    #1 0x7f0 in __libc_start_main",
-      "0x602000000010 is located 0 bytes inside of 4-byte region [0x602000000010,0x602000000014)",
-      "SUMMARY: AddressSanitizer: heap-use-after-free /src/uaf.cpp:5:10 in main",
-      "Shadow bytes around the buggy address:",
-      "  0x0c047fff8000: fa fa[fd]fa",
-      "==31337==ABORTING",
-      "unrelated",
-  });
-  auto reports = conkit::find_sanitizer_reports(lines);
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0].tool, "AddressSanitizer");
-  EXPECT_EQ(reports[0].kind, "heap-use-after-free");
-  EXPECT_EQ(reports[0].first_frame, "#0 0x4f5e6b in main /src/uaf.cpp:5:10");
-  EXPECT_EQ(reports[0].location, "/src/uaf.cpp:5:10 in main");
-  EXPECT_EQ(reports[0].first_line, 0u);
-  EXPECT_EQ(reports[0].last_line, 9u);
+  auto lines = err_lines(R"(=================================================================
+==31337==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 at pc 0x4f5e6b bp 0x1 sp 0x2
+READ of size 4 at 0x602000000010 thread T0
+    #0 0x4f5e6b in main /src/uaf.cpp:5:10
+    #1 0x7f0 in __libc_start_main
+0x602000000010 is located 0 bytes inside of 4-byte region [0x602000000010,0x602000000014)
+SUMMARY: AddressSanitizer: heap-use-after-free /src/uaf.cpp:5:10 in main
+Shadow bytes around the buggy address:
+  0x0c047fff8000: fa fa[fd]fa
+==31337==ABORTING
+unrelated
+)");
+  expect_reports(lines, {{.tool = "AddressSanitizer", .kind = "heap-use-after-free",
+                          .first_frame = "#0 0x4f5e6b in main /src/uaf.cpp:5:10", .location = "/src/uaf.cpp:5:10 in main",
+                          .first_line = 0, .last_line = 9}});
 }
 
 TEST(SanitizerReports, LeakSanitizer) {
-  auto lines = err_lines({
-      "",
-      "=================================================================",
-      "==99==ERROR: LeakSanitizer: detected memory leaks",
-      "",
-      "Direct leak of 4 byte(s) in 1 object(s) allocated from:",
-      "    #0 0x4af01b in operator new(unsigned long) (a.out+0x4af01b)",
-      "    #1 0x4f5e6b in main /src/leak.cpp:3:12",
-      "",
-      "SUMMARY: AddressSanitizer: 4 byte(s) leaked in 1 allocation(s).",
-  });
-  auto reports = conkit::find_sanitizer_reports(lines);
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0].tool, "LeakSanitizer");
-  EXPECT_EQ(reports[0].kind, "detected memory leaks");
-  EXPECT_EQ(reports[0].first_frame, "#0 0x4af01b in operator new(unsigned long) (a.out+0x4af01b)");
-  EXPECT_EQ(reports[0].location, "");
-  EXPECT_EQ(reports[0].first_line, 1u);
-  EXPECT_EQ(reports[0].last_line, 8u);
+  // The sample opens with a blank line (line 0).
+  auto lines = err_lines(R"(
+=================================================================
+==99==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 4 byte(s) in 1 object(s) allocated from:
+    #0 0x4af01b in operator new(unsigned long) (a.out+0x4af01b)
+    #1 0x4f5e6b in main /src/leak.cpp:3:12
+
+SUMMARY: AddressSanitizer: 4 byte(s) leaked in 1 allocation(s).
+)");
+  expect_reports(lines, {{.tool = "LeakSanitizer", .kind = "detected memory leaks",
+                          .first_frame = "#0 0x4af01b in operator new(unsigned long) (a.out+0x4af01b)", .location = "",
+                          .first_line = 1, .last_line = 8}});
 }
 
 TEST(SanitizerReports, UndefinedBehaviorSanitizer) {
-  auto lines = err_lines({
-      "/src/ub.cpp:4:12: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'",
-      "    #0 0x42 in add /src/ub.cpp:4:12",
-      "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior /src/ub.cpp:4:12 in",
-      "result = -2147483648",
-      "/src/ub.cpp:9:3: runtime error: load of null pointer of type 'int'",
-  });
-  auto reports = conkit::find_sanitizer_reports(lines);
-  ASSERT_EQ(reports.size(), 2u);
-  EXPECT_EQ(reports[0].tool, "UndefinedBehaviorSanitizer");
-  EXPECT_EQ(reports[0].kind, "signed integer overflow");
-  EXPECT_EQ(reports[0].location, "/src/ub.cpp:4:12");
-  EXPECT_EQ(reports[0].first_frame, "#0 0x42 in add /src/ub.cpp:4:12");
-  EXPECT_EQ(reports[0].first_line, 0u);
-  EXPECT_EQ(reports[0].last_line, 2u);
-  EXPECT_EQ(reports[1].kind, "load of null pointer of type 'int'");
-  EXPECT_EQ(reports[1].location, "/src/ub.cpp:9:3");
-  EXPECT_EQ(reports[1].first_line, 4u);
-  EXPECT_EQ(reports[1].last_line, 4u);
+  auto lines = err_lines(R"(/src/ub.cpp:4:12: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'
+    #0 0x42 in add /src/ub.cpp:4:12
+SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior /src/ub.cpp:4:12 in
+result = -2147483648
+/src/ub.cpp:9:3: runtime error: load of null pointer of type 'int'
+)");
+  expect_reports(lines, {{.tool = "UndefinedBehaviorSanitizer", .kind = "signed integer overflow",
+                          .first_frame = "#0 0x42 in add /src/ub.cpp:4:12", .location = "/src/ub.cpp:4:12",
+                          .first_line = 0, .last_line = 2},
+                         {.kind = "load of null pointer of type 'int'", .location = "/src/ub.cpp:9:3",
+                          .first_line = 4, .last_line = 4}});
 }
 
 TEST(SanitizerReports, OrdinaryOutputHasNone) {
-  auto lines = err_lines({"WARNING: low disk space", "ERROR: could not open file: x", "==================",
-                          "==1==WARNING: AddressSanitizer failed to allocate 0x10 bytes", "runtime error"});
+  auto lines = err_lines(R"(WARNING: low disk space
+ERROR: could not open file: x
+==================
+==1==WARNING: AddressSanitizer failed to allocate 0x10 bytes
+runtime error
+)");
   lines.push_back({Stream::out, 0, "WARNING: ThreadSanitizer: data race (pid=1)"});  // stdout is not checked
   EXPECT_TRUE(conkit::find_sanitizer_reports(lines).empty());
 }

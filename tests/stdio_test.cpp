@@ -278,28 +278,29 @@ conkit::ExpectFile parse(const std::string& text) {
   return p.file;
 }
 
+// Four stdout lines; the first and the last must be 1..2 units (of 100 ms) apart.
 const char* kTwoLines =
     "scenario: s\nmodel: m\nout \"line 0\" @a\nout /^line/ x2\nout \"line 3\" @b\ntime @b - @a in 1..2\n";
 
-TEST(BurstGrade, AFailingBoundOnBurstLinesCarriesTheNote) {
-  RunResult r = with_out_at({2130.5, 2130.5, 2130.6, 2130.6}, 2131);
+// What grading `r` against kTwoLines found wrong.
+std::vector<conkit::Finding> two_lines_failures(const RunResult& r) {
   conkit::GradeOptions go;
   go.unit_ms = 100;
-  auto g = conkit::grade_run(parse(kTwoLines), r, go);
-  ASSERT_EQ(g.failures.size(), 1u);
-  EXPECT_NE(g.failures[0].message.find("bound >= 1u"), std::string::npos) << g.failures[0].message;
-  EXPECT_NE(g.failures[0].message.find("(stdout arrived in one burst at exit (4 lines within 0.1 ms)"),
-            std::string::npos)
-      << g.failures[0].message;
+  return conkit::grade_run(parse(kTwoLines), r, go).failures;
+}
+
+TEST(BurstGrade, AFailingBoundOnBurstLinesCarriesTheNote) {
+  auto failures = two_lines_failures(with_out_at({2130.5, 2130.5, 2130.6, 2130.6}, 2131));
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_NE(failures[0].message.find("bound >= 1u"), std::string::npos) << failures[0].message;
+  EXPECT_NE(failures[0].message.find("(stdout arrived in one burst at exit (4 lines within 0.1 ms)"), std::string::npos)
+      << failures[0].message;
 }
 
 TEST(BurstGrade, AFailingBoundOnSpreadLinesHasNoNote) {
-  RunResult r = with_out_at({0, 10, 20, 30}, 1000);
-  conkit::GradeOptions go;
-  go.unit_ms = 100;
-  auto g = conkit::grade_run(parse(kTwoLines), r, go);
-  ASSERT_EQ(g.failures.size(), 1u);
-  EXPECT_EQ(g.failures[0].message.find("burst"), std::string::npos) << g.failures[0].message;
+  auto failures = two_lines_failures(with_out_at({0, 10, 20, 30}, 1000));
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].message.find("burst"), std::string::npos) << failures[0].message;
 }
 
 // ---- the header and the override ----
@@ -340,12 +341,16 @@ TEST(StdioHeader, TheFileChoosesTheModeAndTheCallerOverrides) {
   EXPECT_EQ(overridden.stdio, StdioMode::pipe);
 }
 
-TEST(StdioHeader, AnOverrideTheChecksCannotReadIsInvalid) {
-  conkit::ExpectFile e = parse("scenario: s\nmodel: m\nstdio: merged\nmerged \"x\"\n");
+// Checks /bin/true against `expect_text` with the caller's `stdio` instead of the file's.
+conkit::CaseResult check_with_override(const std::string& expect_text, StdioMode stdio) {
   conkit::CheckOptions o;
   o.run.argv = {"/bin/true"};
-  o.stdio = StdioMode::pty;
-  auto r = conkit::check(e, o);
+  o.stdio = stdio;
+  return conkit::check(parse(expect_text), o);
+}
+
+TEST(StdioHeader, AnOverrideTheChecksCannotReadIsInvalid) {
+  auto r = check_with_override("scenario: s\nmodel: m\nstdio: merged\nmerged \"x\"\n", StdioMode::pty);
   EXPECT_EQ(r.status, conkit::Status::invalid);
   EXPECT_TRUE(r.runs.empty());
   EXPECT_EQ(r.reason, "t.expect:4:1: this check reads the merged stream, but stdio is pty (the file's checks need stdio: merged)");
@@ -353,11 +358,7 @@ TEST(StdioHeader, AnOverrideTheChecksCannotReadIsInvalid) {
 
 TEST(StdioHeader, AnOverrideIsCheckedAgainstRangedNotsToo) {
   // `out-not` is a step of its own kind: the override check must see it (and not take it for a group).
-  conkit::ExpectFile e = parse("scenario: s\nmodel: m\nout \"a\"\nout-not \"x\"\nout \"b\"\n");
-  conkit::CheckOptions o;
-  o.run.argv = {"/bin/true"};
-  o.stdio = StdioMode::merged;
-  auto r = conkit::check(e, o);
+  auto r = check_with_override("scenario: s\nmodel: m\nout \"a\"\nout-not \"x\"\nout \"b\"\n", StdioMode::merged);
   EXPECT_EQ(r.status, conkit::Status::invalid);
   EXPECT_EQ(r.reason.rfind("t.expect:3:1: this check reads stdout or stderr, but stdio merged", 0), 0u) << r.reason;
   auto parsed = conkit::parse_expect("scenario: s\nmodel: m\nstdio: merged\nmerged \"a\"\nerr-not \"x\"\n", "t.expect");
