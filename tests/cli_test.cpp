@@ -55,6 +55,8 @@ class CliTest : public ::testing::Test {
     std::ofstream(p) << text;
     return p.string();
   }
+  // `conkit check --expect t.expect ARGS...` with t.expect = two_lines_expect.
+  Cli check_two_lines(const std::vector<std::string>& args);
   fs::path dir_;
 };
 
@@ -64,6 +66,18 @@ const char* two_lines_expect =
     "model: shell\n"
     "out \"hello\" @hello\n"
     "out \"bye\"\n";
+
+Cli CliTest::check_two_lines(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"check", "--expect", write("t.expect", two_lines_expect)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return conkit_cli(argv);
+}
+
+// conkit exited with `code` and printed each of `words` (the output shown when not).
+void expect_exit_and_output(const Cli& c, int code, std::initializer_list<const char*> words) {
+  EXPECT_EQ(c.exit_code, code) << c.out;
+  for (const char* w : words) EXPECT_NE(c.out.find(w), std::string::npos) << c.out;
+}
 
 TEST_F(CliTest, VersionAndHelpDocumentEveryOption) {
   Cli v = conkit_cli({"--version"});
@@ -81,56 +95,37 @@ TEST_F(CliTest, VersionAndHelpDocumentEveryOption) {
 }
 
 TEST_F(CliTest, PassingProgramExitsZero) {
-  std::string e = write("t.expect", two_lines_expect);
-  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/sh", "-c", "echo hello; echo bye"});
-  EXPECT_EQ(c.exit_code, 0) << c.out;
-  EXPECT_NE(c.out.find("PASS"), std::string::npos) << c.out;
-  EXPECT_NE(c.out.find("1 passed, 0 failed"), std::string::npos) << c.out;
+  expect_exit_and_output(check_two_lines({"--", "/bin/sh", "-c", "echo hello; echo bye"}), 0, {"PASS", "1 passed, 0 failed"});
 }
 
 TEST_F(CliTest, FailingProgramShowsAnnotatedTranscript) {
-  std::string e = write("t.expect", two_lines_expect);
-  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/sh", "-c", "echo bye; echo hello"});
-  EXPECT_EQ(c.exit_code, 1) << c.out;
-  EXPECT_NE(c.out.find("FAIL"), std::string::npos) << c.out;
+  Cli c = check_two_lines({"--", "/bin/sh", "-c", "echo bye; echo hello"});
+  expect_exit_and_output(c, 1, {"FAIL"});
   EXPECT_NE(c.out.find("t.expect:5"), std::string::npos) << "the broken directive's location:\n" << c.out;
   EXPECT_NE(c.out.find("hello"), std::string::npos) << "the transcript:\n" << c.out;
 }
 
 TEST_F(CliTest, MalformedExpectedFileIsInvalidWithLocation) {
   std::string e = write("bad.expect", "scenario: x\nmodel: y\nout \"unterminated\n");
-  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/true"});
-  EXPECT_EQ(c.exit_code, 1) << c.out;
-  EXPECT_NE(c.out.find("INVALID"), std::string::npos) << c.out;
-  EXPECT_NE(c.out.find("bad.expect:3:"), std::string::npos) << c.out;
+  expect_exit_and_output(conkit_cli({"check", "--expect", e, "--", "/bin/true"}), 1, {"INVALID", "bad.expect:3:"});
 }
 
 TEST_F(CliTest, Exit77IsSkip) {
-  std::string e = write("t.expect", two_lines_expect);
-  Cli c = conkit_cli({"check", "--expect", e, "--", "/bin/sh", "-c", "echo 'needs a GPU' >&2; exit 77"});
-  EXPECT_EQ(c.exit_code, 77) << c.out;
-  EXPECT_NE(c.out.find("SKIP"), std::string::npos) << c.out;
+  expect_exit_and_output(check_two_lines({"--", "/bin/sh", "-c", "echo 'needs a GPU' >&2; exit 77"}), 77, {"SKIP"});
 }
 
 TEST_F(CliTest, MissingProgramIsError) {
-  std::string e = write("t.expect", two_lines_expect);
-  Cli c = conkit_cli({"check", "--expect", e, "--", "/nonexistent/program"});
-  EXPECT_EQ(c.exit_code, 1) << c.out;
-  EXPECT_NE(c.out.find("ERROR"), std::string::npos) << c.out;
+  expect_exit_and_output(check_two_lines({"--", "/nonexistent/program"}), 1, {"ERROR"});
 }
 
 TEST_F(CliTest, ExpectStatusInvertsForMetaTests) {
-  std::string e = write("t.expect", two_lines_expect);
-  EXPECT_EQ(conkit_cli({"check", "--expect", e, "--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo bye"}).exit_code, 0);
-  EXPECT_EQ(conkit_cli({"check", "--expect", e, "--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo hello; echo bye"})
-                .exit_code, 1);
+  EXPECT_EQ(check_two_lines({"--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo bye"}).exit_code, 0);
+  EXPECT_EQ(check_two_lines({"--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo hello; echo bye"}).exit_code, 1);
 }
 
 TEST_F(CliTest, ExpectFindingNamesTheRuleThatBroke) {
-  std::string e = write("t.expect", two_lines_expect);
   auto with = [&](const std::string& re) {
-    return conkit_cli({"check", "--expect", e, "--expect-finding", re, "--expect-status", "FAIL", "--", "/bin/sh", "-c",
-                       "echo bye"});
+    return check_two_lines({"--expect-finding", re, "--expect-status", "FAIL", "--", "/bin/sh", "-c", "echo bye"});
   };
   Cli found = with("t\\.expect:[0-9]+:[0-9]+: .*hello");  // the missing first line is the rule that broke
   EXPECT_EQ(found.exit_code, 0) << found.out;
@@ -140,16 +135,12 @@ TEST_F(CliTest, ExpectFindingNamesTheRuleThatBroke) {
 }
 
 TEST_F(CliTest, BadUnitIsUsageError) {
-  std::string e = write("t.expect", two_lines_expect);
-  Cli c = conkit_cli({"check", "--expect", e, "--unit", "fast", "--", "/bin/true"});
-  EXPECT_EQ(c.exit_code, 2) << c.out;
-  EXPECT_NE(c.out.find("--unit"), std::string::npos) << c.out;
+  expect_exit_and_output(check_two_lines({"--unit", "fast", "--", "/bin/true"}), 2, {"--unit"});
 }
 
 TEST_F(CliTest, WritesJsonAndJunit) {
-  std::string e = write("t.expect", two_lines_expect);
   std::string json = (dir_ / "out" / "r.json").string(), junit = (dir_ / "out" / "r.xml").string();
-  Cli c = conkit_cli({"check", "--expect", e, "--json", json, "--junit", junit, "--", "/bin/sh", "-c", "echo hello; echo bye"});
+  Cli c = check_two_lines({"--json", json, "--junit", junit, "--", "/bin/sh", "-c", "echo hello; echo bye"});
   ASSERT_EQ(c.exit_code, 0) << c.out;
   nlohmann::json j = nlohmann::json::parse(std::ifstream(json));
   ASSERT_EQ(j.at("cases").size(), 1u);
