@@ -14,6 +14,7 @@
 
 #include "conkit/grade.hpp"
 #include "conkit/report.hpp"
+#include "expect_support.hpp"
 #include "sanitizer.hpp"  // private: find_sanitizer_reports, to cut real report text into blocks
 
 namespace conkit {
@@ -21,16 +22,10 @@ namespace {
 
 // ---- helpers -------------------------------------------------------------------------------------
 
-ExpectFile parse(const std::string& body) {
-  ParseResult p = parse_expect("scenario: s\nmodel: m\n" + body, "t.expect");
-  std::string errors;
-  for (const auto& e : p.errors) errors += e.to_string() + "\n";
-  EXPECT_TRUE(p.ok()) << errors;
-  return p.file;
-}
+using test_support::out;
+using test_support::err;
 
-Line out(double t, std::string text) { return Line{Stream::out, t, std::move(text)}; }
-Line err(double t, std::string text) { return Line{Stream::err, t, std::move(text)}; }
+ExpectFile parse(const std::string& body) { return test_support::parse_case("s", "m", body); }
 
 RunResult exited(int code, std::vector<Line> lines = {}, double end_ms = 1000) {
   RunResult r;
@@ -223,6 +218,21 @@ TEST(GradeNot, AMatchAnywhereFails) {
   EXPECT_EQ(g.failures[0].line, 0u);
 }
 
+// A table-driven test: each row carries `line`, its __LINE__ in this file, and the text of the
+// statement (or condition) it checks, the member `text`. A failure is traced to the row
+// ("grade_test.cpp:LINE: TEXT") and each instance is named after its row's line (RowName).
+template <class Row, std::string Row::*text>
+class TableTest : public testing::TestWithParam<Row> {
+  testing::ScopedTrace trace_{__FILE__, this->GetParam().line, this->GetParam().*text};
+};
+
+struct RowName {
+  template <class Row>
+  std::string operator()(const testing::TestParamInfo<Row>& p) const {
+    return "line" + std::to_string(p.param.line);
+  }
+};
+
 struct CountRow {
   int line;  // this row, for messages
   std::string stmt;
@@ -230,11 +240,10 @@ struct CountRow {
   bool pass;
 };
 
-class GradeCount : public testing::TestWithParam<CountRow> {};
+class GradeCount : public TableTest<CountRow, &CountRow::stmt> {};
 
 TEST_P(GradeCount, ComparesTheNumberOfMatchingLines) {
   const CountRow& row = GetParam();
-  SCOPED_TRACE("grade_test.cpp:" + std::to_string(row.line) + ": " + row.stmt);
   auto e = parse(row.stmt + "\n");
   std::vector<Line> l{out(0, "other")};
   for (int i = 0; i < row.matching_lines; ++i) l.push_back(out(i + 1, "hit " + std::to_string(i)));
@@ -267,7 +276,7 @@ INSTANTIATE_TEST_SUITE_P(
                     CountRow{__LINE__, "count out /^hit/ == $n", 4, false},
                     CountRow{__LINE__, "count err /^hit/ == 0", 3, true},
                     CountRow{__LINE__, "count err /^hit/ == 1", 0, false}),
-    [](const testing::TestParamInfo<CountRow>& p) { return "line" + std::to_string(p.param.line); });
+    RowName());
 
 TEST(GradeCountFact, MissingFactFails) {
   auto e = parse("count out \"x\" == $missing\n");
@@ -621,11 +630,10 @@ struct TimeRow {
   double miss_ms;
 };
 
-class GradeTime : public testing::TestWithParam<TimeRow> {};
+class GradeTime : public TableTest<TimeRow, &TimeRow::stmt> {};
 
 TEST_P(GradeTime, MeasuresAndChecksTheBound) {
   const TimeRow& row = GetParam();
-  SCOPED_TRACE("grade_test.cpp:" + std::to_string(row.line) + ": " + row.stmt);
   auto e = parse(std::string(kTimedBody) + row.stmt + "\n");
   auto g = grade(e, timed(), row.unit_ms);
   ASSERT_EQ(g.times.size(), 1u);
@@ -661,7 +669,7 @@ INSTANTIATE_TEST_SUITE_P(
         TimeRow{__LINE__, "time end - @b.last >= 40ms", 100, 40, true, 0},
         TimeRow{__LINE__, "time end <= 100ms", 100, 120, false, 20},
         TimeRow{__LINE__, "time @a - start <= 10ms", 100, 10, true, 0}),
-    [](const testing::TestParamInfo<TimeRow>& p) { return "line" + std::to_string(p.param.line); });
+    RowName());
 
 TEST(GradeTimeMarker, SingleEventsAreMeasuredFromTheMarker) {
   auto e = parse(std::string("marker: @a\n") + kTimedBody + "time @b.last <= 7\ntime @b.last - @a <= 7\n");
@@ -767,12 +775,11 @@ struct CondRow {
   bool holds;
 };
 
-class GradeCondition : public testing::TestWithParam<CondRow> {};
+class GradeCondition : public TableTest<CondRow, &CondRow::cond> {};
 
 // Facts: tid 7, 7, 9 (3 values, 2 distinct); n=4; ms=2.5, 7.5; model "threads".
 TEST_P(GradeCondition, EvaluatesOnTheRunsFacts) {
   const CondRow& row = GetParam();
-  SCOPED_TRACE("grade_test.cpp:" + std::to_string(row.line) + ": " + row.cond);
   auto e = parse("outcome " + row.cond + " ACCEPTABLE \"holds\"\n");
   auto r = with_facts({num_fact("tid", 7), num_fact("tid", 7), num_fact("tid", 9), num_fact("n", 4),
                        num_fact("ms", 2.5), num_fact("ms", 7.5), str_fact("model", "threads")});
@@ -814,7 +821,7 @@ INSTANTIATE_TEST_SUITE_P(
                     CondRow{__LINE__, "missing == 1 and n == 4", false},
         CondRow{__LINE__, "n >= 4", true},
                     CondRow{__LINE__, "n <= 3", false}),
-    [](const testing::TestParamInfo<CondRow>& p) { return "line" + std::to_string(p.param.line); });
+    RowName());
 
 TEST(GradeRequirement, MustHoldInTheRun) {
   auto e = parse("require lost == 0 \"nothing is lost\"\n");

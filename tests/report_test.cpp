@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conkit/report.hpp"
+#include "expect_support.hpp"
 #include "../harness/src/fact_parse.hpp"  // private: tested against nlohmann::json
 
 #include "common/text.hpp"
@@ -21,15 +22,9 @@
 namespace conkit {
 namespace {
 
-ExpectFile parse(const std::string& body) {
-  ParseResult p = parse_expect("scenario: concurrent_fetch\nmodel: async\n" + body, "t.expect");
-  std::string errors;
-  for (const auto& e : p.errors) errors += e.to_string() + "\n";
-  EXPECT_TRUE(p.ok()) << errors;
-  return p.file;
-}
+using test_support::out;
 
-Line out(double t, std::string text) { return Line{Stream::out, t, std::move(text)}; }
+ExpectFile parse(const std::string& body) { return test_support::parse_case("concurrent_fetch", "async", body); }
 
 // A case whose one run fails twice: the closing line never comes, and the fetches took 2.01u
 // where at most 1.5u was allowed.
@@ -66,6 +61,11 @@ CaseResult failing_case() {
 
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
+// `text` shows each of `parts`.
+void expect_contains_all(const std::string& text, std::initializer_list<std::string> parts) {
+  for (const auto& p : parts) EXPECT_TRUE(contains(text, p)) << p;
+}
+
 // ---- text ---------------------------------------------------------------------------------------
 
 TEST(ReportText, SummaryLine) {
@@ -79,10 +79,8 @@ TEST(ReportText, TranscriptShowsTimesAnnotationsStopAndMiss) {
   CaseResult c = failing_case();
   std::string s = render_text(c, true);
   SCOPED_TRACE(s);
-  EXPECT_TRUE(contains(s, "[  103.2 ms  1.03u] out| Fetching data..."));
-  EXPECT_TRUE(contains(s, "<- out @fetching 1/2 (t.expect:5)"));
-  EXPECT_TRUE(contains(s, "<- out @fetching 2/2 (t.expect:5)"));
-  EXPECT_TRUE(contains(s, "<- out @fetched 2/2 (t.expect:7)"));
+  expect_contains_all(s, {"[  103.2 ms  1.03u] out| Fetching data...", "<- out @fetching 1/2 (t.expect:5)",
+                          "<- out @fetching 2/2 (t.expect:5)", "<- out @fetched 2/2 (t.expect:7)"});
   // The stop marker sits just above the line where the search for the closing line began.
   const auto marker = s.find("v matching stopped here: t.expect:8:");
   const auto stopped_line = s.find("out| Async tasks failed");
@@ -132,11 +130,9 @@ TEST(ReportText, OutcomeSanitizerAndUnprintableBytes) {
   c.status = c.grades[0].status;
   std::string s = render_text(c, true);
   SCOPED_TRACE(s);
-  EXPECT_TRUE(contains(s, "outcome: FORBIDDEN \"lost increments\" (t.expect:5:"));
-  EXPECT_TRUE(contains(s, "counter=1998 expected=2000"));
-  EXPECT_TRUE(contains(s, "sanitizer: ThreadSanitizer: data race at global 'counter' (lines 2..2)"));
-  EXPECT_TRUE(contains(s, "unexpected ThreadSanitizer report"));
-  EXPECT_TRUE(contains(s, escape_for_display(std::string("bell\x07 and \xff"))));
+  expect_contains_all(s, {"outcome: FORBIDDEN \"lost increments\" (t.expect:5:", "counter=1998 expected=2000",
+                          "sanitizer: ThreadSanitizer: data race at global 'counter' (lines 2..2)",
+                          "unexpected ThreadSanitizer report", escape_for_display(std::string("bell\x07 and \xff"))});
   EXPECT_FALSE(contains(s, "\x07"));
 }
 
