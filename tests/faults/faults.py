@@ -8,6 +8,7 @@ status, the message, that the JSON report parses and that no process carrying th
 afterwards. Every program is bounded on its own (a storm forks at most 64 children, a hog
 allocates at most 512 MiB, every sleep ends) and runs under the limit that stops it first.
 """
+import functools
 import json
 import os
 import signal
@@ -417,18 +418,6 @@ def signal_check(sig, code):
         fail("an interrupted run is reported as a timeout")
 
 
-def t_sigint_check():
-    signal_check(signal.SIGINT, 130)
-
-
-def t_sigterm_check():
-    signal_check(signal.SIGTERM, 143)
-
-
-def t_sighup_check():
-    signal_check(signal.SIGHUP, 129)
-
-
 def signal_verify(sig, code):
     expect = write("t.expect", header('out "never"\n'))
     manifest = write("cases.json", json.dumps({"cases": [{
@@ -455,16 +444,12 @@ def signal_verify(sig, code):
     assert_nothing_left()
 
 
-def t_sigint_verify():
-    signal_verify(signal.SIGINT, 130)
-
-
-def t_sigterm_verify():
-    signal_verify(signal.SIGTERM, 143)
-
-
-def t_sighup_verify():
-    signal_verify(signal.SIGHUP, 129)
+# Each stop signal with the exit status conkit must give for it (128 + the signal), under check and
+# under verify: t_sigint_check, t_sigint_verify, t_sigterm_check, ...
+STOP_SIGNALS = [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+for _sig, _code in STOP_SIGNALS:
+    for _command, _test in (("check", signal_check), ("verify", signal_verify)):
+        globals()[f"t_{_sig.name.lower()}_{_command}"] = functools.partial(_test, _sig, _code)
 
 
 def t_conkit_sigkilled():
