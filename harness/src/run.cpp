@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -794,6 +795,17 @@ class Session {
   // reaped every process of the case, conkit-init once it has reaped pid 1), killing again what
   // appeared meanwhile; then reaps conkit-init and whatever came to us, the subreaper, if a
   // reaper died early. Never waitpid(-1), which would steal other children of ours.
+  // Up to 1 ms between the reaping rounds: woken at once when conkit-init exits (its pidfd turns
+  // readable), so the common case, conkit-init ending right after the case, costs no sleep.
+  void wait_a_moment(bool init_reaped) {
+    if (!init_reaped && pidfd_.is_open()) {
+      pollfd pf{pidfd_.native_handle(), POLLIN, 0};
+      ::poll(&pf, 1, 1);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
   void reap_case() {
     if (pid_ <= 0) return;
     if (main_exited_ && !exec_errno_ && !init_failed_) note_strays();
@@ -847,7 +859,7 @@ class Session {
         r_.notes.push_back("some processes of the case could not be reaped");
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      wait_a_moment(init_reaped);
     }
     r_.strays.clear();
     for (const auto& [p, s] : strays_) r_.strays.push_back(s);
