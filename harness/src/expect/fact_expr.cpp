@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -49,6 +50,10 @@ class ExprParser {
     if (p.boolean)
       sc_.fail(static_cast<int>(p.begin) + 1, "expected a value, found the condition " + text_of(p));
   }
+  void need_kind(const PExpr& p, bool boolean) const {
+    if (boolean) need_bool(p);
+    else need_value(p);
+  }
   void check_nesting(int nest) const {
     if (nest > kMaxNesting)
       sc_.fail(sc_.col(), "expected at most " + std::to_string(kMaxNesting) +
@@ -78,32 +83,37 @@ class ExprParser {
     return p;
   }
 
-  PExpr parse_or(int nest) {
-    check_nesting(nest);
-    PExpr l = parse_and(nest);
+  // One operator of a binary level, as it is written and the node it makes.
+  struct BinaryOp {
+    std::string_view text;
+    Expr::Kind kind;
+  };
+  static constexpr BinaryOp kOr[] = {{"or", Expr::Kind::or_}};
+  static constexpr BinaryOp kAnd[] = {{"and", Expr::Kind::and_}};
+  static constexpr BinaryOp kAdd[] = {{"+", Expr::Kind::add}, {"-", Expr::Kind::sub}};
+  static constexpr BinaryOp kMul[] = {{"*", Expr::Kind::mul}, {"/", Expr::Kind::div}};
+
+  // One left-associative level: operand (OP operand)*, with OP one of `ops`. The operands are
+  // conditions (`boolean`) or values, and so is what the level makes.
+  PExpr binary(int nest, std::span<const BinaryOp> ops, bool boolean, PExpr (ExprParser::*operand)(int)) {
+    PExpr l = (this->*operand)(nest);
     while (true) {
       sc_.ws();
       std::size_t at = sc_.pos;
-      if (!sc_.accept("or")) return l;
-      PExpr r = parse_and(nest);
-      need_bool(l);
-      need_bool(r);
-      l = make(Expr::Kind::or_, at, {l, r}, true);
+      auto op = std::find_if(ops.begin(), ops.end(), [&](const BinaryOp& o) { return sc_.accept(o.text); });
+      if (op == ops.end()) return l;
+      PExpr r = (this->*operand)(nest);
+      need_kind(l, boolean);
+      need_kind(r, boolean);
+      l = make(op->kind, at, {l, r}, boolean);
     }
   }
 
-  PExpr parse_and(int nest) {
-    PExpr l = parse_not(nest);
-    while (true) {
-      sc_.ws();
-      std::size_t at = sc_.pos;
-      if (!sc_.accept("and")) return l;
-      PExpr r = parse_not(nest);
-      need_bool(l);
-      need_bool(r);
-      l = make(Expr::Kind::and_, at, {l, r}, true);
-    }
+  PExpr parse_or(int nest) {
+    check_nesting(nest);
+    return binary(nest, kOr, true, &ExprParser::parse_and);
   }
+  PExpr parse_and(int nest) { return binary(nest, kAnd, true, &ExprParser::parse_not); }
 
   PExpr parse_not(int nest) {
     sc_.ws();
@@ -118,12 +128,7 @@ class ExprParser {
   }
 
   std::optional<CmpOp> accept_cmp() {
-    static constexpr std::pair<std::string_view, CmpOp> ops[] = {
-        {"==", CmpOp::eq}, {"!=", CmpOp::ne}, {"<=", CmpOp::le},
-        {">=", CmpOp::ge}, {"<", CmpOp::lt},  {">", CmpOp::gt}};
-    for (auto [text, op] : ops)
-      if (sc_.accept(text)) return op;
-    return std::nullopt;
+    return expect_detail::accept_cmp(sc_, {CmpOp::eq, CmpOp::ne, CmpOp::le, CmpOp::ge, CmpOp::lt, CmpOp::gt});
   }
 
   PExpr parse_cmp(int nest) {
@@ -145,35 +150,8 @@ class ExprParser {
     return p;
   }
 
-  PExpr parse_add(int nest) {
-    PExpr l = parse_mul(nest);
-    while (true) {
-      sc_.ws();
-      std::size_t at = sc_.pos;
-      char c = sc_.peek();
-      if (c != '+' && c != '-') return l;
-      ++sc_.pos;
-      PExpr r = parse_mul(nest);
-      need_value(l);
-      need_value(r);
-      l = make(c == '+' ? Expr::Kind::add : Expr::Kind::sub, at, {l, r}, false);
-    }
-  }
-
-  PExpr parse_mul(int nest) {
-    PExpr l = parse_unary(nest);
-    while (true) {
-      sc_.ws();
-      std::size_t at = sc_.pos;
-      char c = sc_.peek();
-      if (c != '*' && c != '/') return l;
-      ++sc_.pos;
-      PExpr r = parse_unary(nest);
-      need_value(l);
-      need_value(r);
-      l = make(c == '*' ? Expr::Kind::mul : Expr::Kind::div, at, {l, r}, false);
-    }
-  }
+  PExpr parse_add(int nest) { return binary(nest, kAdd, false, &ExprParser::parse_mul); }
+  PExpr parse_mul(int nest) { return binary(nest, kMul, false, &ExprParser::parse_unary); }
 
   // -x is 0 - x (or a negative literal).
   PExpr parse_unary(int nest) {

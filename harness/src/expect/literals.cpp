@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string_view>
+#include <utility>
 
 namespace conkit::expect_detail {
 
@@ -248,6 +250,15 @@ Unit scan_unit(Scanner& sc) {
 }
 
 }  // namespace
+
+std::optional<CmpOp> accept_cmp(Scanner& sc, std::initializer_list<CmpOp> allowed) {
+  static constexpr std::pair<std::string_view, CmpOp> kOps[] = {
+      {"==", CmpOp::eq}, {"!=", CmpOp::ne}, {"<=", CmpOp::le}, {">=", CmpOp::ge},
+      {"<", CmpOp::lt},  {">", CmpOp::gt},  {"in", CmpOp::in_range}};
+  for (auto [text, op] : kOps)
+    if (std::find(allowed.begin(), allowed.end(), op) != allowed.end() && sc.accept(text)) return op;
+  return std::nullopt;
+}
 
 Duration scan_duration(Scanner& sc, bool allow_negative) {
   sc.ws();

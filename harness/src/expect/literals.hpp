@@ -3,6 +3,7 @@
 // line (Scanner::fail) with an "expected ..., found ..." message when the literal is malformed.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ Matcher scan_matcher(Scanner& sc, UseCols* cols = nullptr);
 
 // An integer (at least `min`) or $fact.
 Count scan_count(Scanner& sc, const std::string& what, long long min);
+
+// A comparison operator at the cursor, one of `allowed` (==, !=, <=, >=, <, >, in): the operator
+// written there, or nullopt (and no move) if none of them is. `<=` is tried before `<`.
+std::optional<CmpOp> accept_cmp(Scanner& sc, std::initializer_list<CmpOp> allowed);
 
 enum class Unit { none, u, ms, s };
 

@@ -402,16 +402,9 @@ class FileParser {
     c.loc = loc(sc, col);
     c.stream = stream(sc, "'out', 'err' or 'merged' after 'count'");
     c.matcher = matcher_in(sc, main_);
-    static constexpr std::pair<std::string_view, CmpOp> ops[] = {
-        {"==", CmpOp::eq}, {"!=", CmpOp::ne}, {"<=", CmpOp::le}, {">=", CmpOp::ge},
-        {"<", CmpOp::lt},  {">", CmpOp::gt},  {"in", CmpOp::in_range}};
-    bool have_op = false;
-    for (auto [text, op] : ops)
-      if (!have_op && sc.accept(text)) {
-        c.op = op;
-        have_op = true;
-      }
-    if (!have_op) sc.expected("a comparison (==, !=, <=, >=, <, >, in A..B)");
+    auto op = accept_cmp(sc, {CmpOp::eq, CmpOp::ne, CmpOp::le, CmpOp::ge, CmpOp::lt, CmpOp::gt, CmpOp::in_range});
+    if (!op) sc.expected("a comparison (==, !=, <=, >=, <, >, in A..B)");
+    c.op = *op;
     c.n = scan_count(sc, "a number of lines or $fact", 0);
     if (c.op == CmpOp::in_range) {
       sc.expect("..", "'..' in A..B");
@@ -465,16 +458,9 @@ class FileParser {
         t.b = event(sc);
       }
     }
-    static constexpr std::pair<std::string_view, CmpOp> ops[] = {
-        {"<=", CmpOp::le}, {">=", CmpOp::ge}, {"<", CmpOp::lt}, {">", CmpOp::gt},
-        {"in", CmpOp::in_range}};
-    bool have_op = false;
-    for (auto [text, op] : ops)
-      if (!have_op && sc.accept(text)) {
-        t.op = op;
-        have_op = true;
-      }
-    if (!have_op) sc.expected("a comparison (<=, >=, <, >, in A..B)");
+    auto op = accept_cmp(sc, {CmpOp::le, CmpOp::ge, CmpOp::lt, CmpOp::gt, CmpOp::in_range});
+    if (!op) sc.expected("a comparison (<=, >=, <, >, in A..B)");
+    t.op = *op;
     Duration lo = scan_duration(sc, true);
     Duration hi = lo;
     if (t.op == CmpOp::in_range) {
