@@ -50,15 +50,28 @@ long long scan_integer(Scanner& sc, const std::string& what, long long lo, long 
 
 namespace {
 
-// `${name}` at the cursor (a capture use): returns the name and moves past it, or "" (no move).
-std::string scan_use(Scanner& sc) {
-  if (sc.peek() != '$' || sc.peek(1) != '{' || !is_ident_start(sc.peek(2))) return {};
+// A capture use `${name}` at the cursor, if `uses` asks for them: records it (at `text_at` in the
+// literal's text, and its column in `cols`) and moves past it. False (no move) if there is none.
+bool take_use(Scanner& sc, std::size_t text_at, std::vector<CaptureUse>* uses, UseCols* cols) {
+  if (!uses || sc.peek() != '$' || sc.peek(1) != '{' || !is_ident_start(sc.peek(2))) return false;
   std::size_t e = sc.pos + 2;
   while (e < sc.s.size() && is_ident_char(sc.s[e])) ++e;
-  if (e >= sc.s.size() || sc.s[e] != '}') return {};
-  std::string name(sc.s.substr(sc.pos + 2, e - sc.pos - 2));
+  if (e >= sc.s.size() || sc.s[e] != '}') return false;
+  uses->push_back(CaptureUse{text_at, std::string(sc.s.substr(sc.pos + 2, e - sc.pos - 2))});
+  if (cols) cols->cols.push_back(sc.col());
   sc.pos = e + 1;
-  return name;
+  return true;
+}
+
+// Inside a literal opened at col `open`: true (and past it) at its closing `delim`, false at any
+// other character; at the end of the line it fails the line.
+bool closes(Scanner& sc, char delim, const char* what, int open) {
+  if (sc.at_end())
+    sc.fail(sc.col(), std::string("expected '") + delim + "' to close the " + what + " opened at col " +
+                          std::to_string(open) + ", found end of line");
+  if (sc.s[sc.pos] != delim) return false;
+  ++sc.pos;
+  return true;
 }
 
 }  // namespace
@@ -69,23 +82,9 @@ std::string scan_string(Scanner& sc, std::vector<CaptureUse>* uses, UseCols* col
   int open = sc.col();
   ++sc.pos;
   std::string out;
-  while (true) {
-    if (sc.at_end())
-      sc.fail(sc.col(), "expected '\"' to close the string opened at col " + std::to_string(open) +
-                            ", found end of line");
+  while (!closes(sc, '"', "string", open)) {
     char c = sc.s[sc.pos];
-    if (c == '"') {
-      ++sc.pos;
-      return out;
-    }
-    if (uses && c == '$') {
-      int at = sc.col();
-      if (std::string name = scan_use(sc); !name.empty()) {
-        uses->push_back(CaptureUse{out.size(), name});
-        if (cols) cols->cols.push_back(at);
-        continue;
-      }
-    }
+    if (take_use(sc, out.size(), uses, cols)) continue;
     if (c != '\\') {
       out += c;
       ++sc.pos;
@@ -99,28 +98,24 @@ std::string scan_string(Scanner& sc, std::vector<CaptureUse>* uses, UseCols* col
       if (h >= 'A' && h <= 'F') return h - 'A' + 10;
       return -1;
     };
-    switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '$': out += '$'; break;
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 'x': {
-        int hi = hexval(sc.peek(2)), lo = hexval(sc.peek(3));
-        if (hi < 0 || lo < 0)
-          sc.fail(esc, "expected two hex digits after '\\x', found '" +
-                           display(sc.s.substr(sc.pos, 4)) + "'");
-        out += static_cast<char>(hi * 16 + lo);
-        sc.pos += 2;
-        break;
-      }
-      default:
-        sc.fail(esc, "expected an escape (\\\" \\\\ \\t \\n \\r \\$ \\xNN), found '" +
-                         display(sc.s.substr(sc.pos, 2)) + "'");
+    if (auto byte = unescape_letter(e)) {
+      out += *byte;
+    } else if (e == '$') {
+      out += '$';
+    } else if (e == 'x') {
+      int hi = hexval(sc.peek(2)), lo = hexval(sc.peek(3));
+      if (hi < 0 || lo < 0)
+        sc.fail(esc, "expected two hex digits after '\\x', found '" +
+                         display(sc.s.substr(sc.pos, 4)) + "'");
+      out += static_cast<char>(hi * 16 + lo);
+      sc.pos += 2;
+    } else {
+      sc.fail(esc, "expected an escape (\\\" \\\\ \\t \\n \\r \\$ \\xNN), found '" +
+                       display(sc.s.substr(sc.pos, 2)) + "'");
     }
     sc.pos += 2;
   }
+  return out;
 }
 
 namespace {
@@ -152,23 +147,11 @@ std::string scan_regex(Scanner& sc, std::vector<CaptureUse>* uses, UseCols* cols
   int open = sc.col();
   ++sc.pos;
   std::string out, checked;
-  while (true) {
-    if (sc.at_end())
-      sc.fail(sc.col(), "expected '/' to close the regex opened at col " + std::to_string(open) +
-                            ", found end of line");
+  while (!closes(sc, '/', "regex", open)) {
     char c = sc.s[sc.pos];
-    if (c == '/') {
-      ++sc.pos;
-      break;
-    }
-    if (uses && c == '$') {
-      int at = sc.col();
-      if (std::string name = scan_use(sc); !name.empty()) {
-        uses->push_back(CaptureUse{out.size(), name});
-        if (cols) cols->cols.push_back(at);
-        checked += "(?:)";
-        continue;
-      }
+    if (take_use(sc, out.size(), uses, cols)) {
+      checked += "(?:)";
+      continue;
     }
     if (c == '\\' && sc.pos + 1 < sc.s.size()) {
       std::string piece;

@@ -25,6 +25,26 @@ struct UseCols {
   std::vector<int> cols;  // one per Matcher::uses entry
 };
 
+// The one-letter escapes of a "string", both ways: \LETTER reads as BYTE, and BYTE prints as
+// \LETTER (Matcher::to_string). `\$` reads as '$' too, but prints only where a '$' would start a
+// capture use; other control bytes print as \xNN.
+struct LetterEscape {
+  char letter;
+  char byte;
+};
+inline constexpr LetterEscape kLetterEscapes[] = {
+    {'"', '"'}, {'\\', '\\'}, {'t', '\t'}, {'n', '\n'}, {'r', '\r'}};
+inline std::optional<char> unescape_letter(char letter) {
+  for (const auto& e : kLetterEscapes)
+    if (e.letter == letter) return e.byte;
+  return std::nullopt;
+}
+inline std::optional<char> escape_letter(char byte) {
+  for (const auto& e : kLetterEscapes)
+    if (e.byte == byte) return e.letter;
+  return std::nullopt;
+}
+
 // "..." with \" \\ \t \n \r \$ \xNN; the cursor is on the opening quote. With `uses`, `${name}`
 // is a capture use (recorded, not part of the text) and `\$` a plain '$'.
 std::string scan_string(Scanner& sc, std::vector<CaptureUse>* uses = nullptr, UseCols* cols = nullptr);

@@ -6,6 +6,7 @@
 #include "conkit/expect.hpp"
 
 #include "common/signals.hpp"
+#include "expect/literals.hpp"
 #include "expect/scanner.hpp"
 
 namespace conkit {
@@ -16,15 +17,13 @@ std::string escape_exact(const std::string& text) {
   std::string out;
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) out += expect_detail::hex_byte(c);
-        else out += ch;
+    if (auto letter = expect_detail::escape_letter(ch)) {
+      out += '\\';
+      out += *letter;
+    } else if (c < 0x20 || c == 0x7f) {
+      out += expect_detail::hex_byte(c);
+    } else {
+      out += ch;
     }
   }
   return out;
