@@ -7,6 +7,7 @@
 
 #include "common/findings.hpp"
 #include "common/stats.hpp"
+#include "expect/stream_uses.hpp"
 #include "grade_time.hpp"
 
 #include <sys/stat.h>
@@ -203,14 +204,7 @@ std::string stdio_mismatch(const ExpectFile& e, StdioMode mode) {
   auto look = [&](const SourceLoc& loc, Stream s) {
     if (!wrong && (s == Stream::merged) != (mode == StdioMode::merged)) wrong = &loc;
   };
-  for (const auto& step : e.steps) {
-    if (auto* lc = std::get_if<LineCheck>(&step)) look(lc->loc, lc->stream);
-    else if (auto* n = std::get_if<RangedNot>(&step)) look(n->loc, n->stream);
-    else
-      for (const auto& l : std::get<AnyOrderGroup>(step).lines) look(l.loc, l.stream);
-  }
-  for (const auto& n : e.nots) look(n.loc, n.stream);
-  for (const auto& c : e.counts) look(c.loc, c.stream);
+  expect_detail::for_each_stream_use(e, look);
   if (!wrong) return "";
   return wrong->to_string() + ": " +
          (mode == StdioMode::merged ? "this check reads stdout or stderr, but stdio merged puts both on one stream"

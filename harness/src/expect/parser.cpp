@@ -25,6 +25,7 @@
 #include "expect/fact_expr.hpp"
 #include "expect/literals.hpp"
 #include "expect/scanner.hpp"
+#include "expect/stream_uses.hpp"
 
 namespace conkit {
 
@@ -838,14 +839,7 @@ class FileParser {
       else if (!merged && s == Stream::merged)
         error(at, "expected 'out' or 'err', found 'merged' (a merged stream needs the header 'stdio: merged')");
     };
-    for (const auto& step : f_.steps) {
-      if (auto* lc = std::get_if<LineCheck>(&step)) check(lc->loc, lc->stream);
-      else if (auto* n = std::get_if<RangedNot>(&step)) check(n->loc, n->stream);
-      else
-        for (const auto& l : std::get<AnyOrderGroup>(step).lines) check(l.loc, l.stream);
-    }
-    for (const auto& n : f_.nots) check(n.loc, n.stream);
-    for (const auto& c : f_.counts) check(c.loc, c.stream);
+    for_each_stream_use(f_, check);
   }
 };
 
