@@ -113,7 +113,7 @@ class FileParser {
   // A header is `key:` at the start of a line; returns the key's length, or 0.
   static std::size_t header_key_length(const Scanner& sc) {
     std::size_t j = sc.pos;
-    while (j < sc.s.size() && (is_ident_char(sc.s[j]) || sc.s[j] == '-')) ++j;
+    while (j < sc.s.size() && is_keyword_char(sc.s[j])) ++j;
     std::size_t len = j - sc.pos;
     while (j < sc.s.size() && is_space(sc.s[j])) ++j;
     return len > 0 && j < sc.s.size() && sc.s[j] == ':' ? len : 0;
@@ -303,13 +303,7 @@ class FileParser {
     std::string opened = std::to_string(group_->loc.line);
     Sequence& seq = report_ ? report_seq_ : main_;
     if (sc.peek() == '}') {
-      ++sc.pos;
-      AnyOrderGroup g = std::move(*group_);
-      group_.reset();
-      sc.expect_eol();
-      if (g.lines.empty())
-        sc.fail(col, "expected at least one out/err line in the any-order group opened at line " +
-                         opened + ", found '}'");
+      AnyOrderGroup g = close_block(sc, col, group_, &AnyOrderGroup::lines, "out/err line", "any-order group");
       for (const auto& l : g.lines) {
         seq.prev[si(l.stream)] = Sequence::Prev::group;
         for (const auto& b : l.matcher.binds) seq.bound.insert(b);
@@ -388,14 +382,22 @@ class FileParser {
   }
 
   void close_report(Scanner& sc, int col) {
+    f_.reports.push_back(close_block(sc, col, report_, &ReportExpectation::checks, "err check", "report block"));
+  }
+
+  // The '}' at the cursor closes the `open` block (an any-order group, a report block): takes the
+  // block out, and fails the line unless it holds at least one of its `items` (named `what`).
+  template <class Block, class Item>
+  static Block close_block(Scanner& sc, int col, std::optional<Block>& open, std::vector<Item> Block::*items,
+                           const std::string& what, const std::string& block) {
     ++sc.pos;
-    ReportExpectation r = std::move(*report_);
-    report_.reset();
+    Block b = std::move(*open);
+    open.reset();
     sc.expect_eol();
-    if (r.checks.empty())
-      sc.fail(col, "expected at least one err check in the report block opened at line " +
-                       std::to_string(r.loc.line) + ", found '}'");
-    f_.reports.push_back(std::move(r));
+    if ((b.*items).empty())
+      sc.fail(col, "expected at least one " + what + " in the " + block + " opened at line " +
+                       std::to_string(b.loc.line) + ", found '}'");
+    return b;
   }
 
   void count_check(Scanner& sc, int col) {
@@ -584,14 +586,19 @@ class FileParser {
     return n;
   }
 
-  void claims_value(Scanner& sc, int) {
+  // WORD[,] WORD[,] ... to the end of the line, each WORD read by `word` (named `what` in the
+  // message when one is missing).
+  static void word_list(Scanner& sc, std::string (Scanner::*word)(), const std::string& what,
+                        std::vector<std::string>& out) {
     do {
-      std::string id = sc.name();
-      if (id.empty()) sc.expected("a claim id");
-      f_.claims.push_back(id);
+      std::string w = (sc.*word)();
+      if (w.empty()) sc.expected(what);
+      out.push_back(w);
       sc.accept(",");
     } while (!sc.eol());
   }
+
+  void claims_value(Scanner& sc, int) { word_list(sc, &Scanner::name, "a claim id", f_.claims); }
 
   void exit_header(Scanner& sc, int) { f_.exit = exit_value(sc); }
 
@@ -699,12 +706,7 @@ class FileParser {
   }
 
   void inherit_value(Scanner& sc, int) {
-    do {
-      std::string n = sc.ident();
-      if (n.empty()) sc.expected("an environment variable name");
-      f_.inherit.push_back(n);
-      sc.accept(",");
-    } while (!sc.eol());
+    word_list(sc, &Scanner::ident, "an environment variable name", f_.inherit);
   }
 
   void stdio_value(Scanner& sc, int value_col) {

@@ -29,6 +29,8 @@ inline bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 // Names of scenarios, models and claim ids: async-concurrent-io, python_asyncio, v1.2.
 inline bool is_name_char(char c) { return is_ident_char(c) || c == '-' || c == '.'; }
+// Keywords and header keys: any-order, must-see, race-match.
+inline bool is_keyword_char(char c) { return is_ident_char(c) || c == '-'; }
 
 // ---- the line scanner ------------------------------------------------------------------------
 
@@ -88,27 +90,23 @@ struct Scanner {
     if (!eol()) expected("end of line");
   }
 
+  // The run of characters from the cursor (after blanks) that `in_word` accepts; may be empty.
+  template <class InWord>
+  std::string take_while(InWord in_word) {
+    ws();
+    std::size_t b = pos;
+    while (pos < s.size() && in_word(s[pos])) ++pos;
+    return std::string(s.substr(b, pos - b));
+  }
   // [A-Za-z_][A-Za-z0-9_]* or empty.
   std::string ident() {
     ws();
     if (at_end() || !is_ident_start(s[pos])) return {};
-    std::size_t b = pos;
-    while (pos < s.size() && is_ident_char(s[pos])) ++pos;
-    return std::string(s.substr(b, pos - b));
+    return take_while(is_ident_char);
   }
-  std::string name() {
-    ws();
-    std::size_t b = pos;
-    while (pos < s.size() && is_name_char(s[pos])) ++pos;
-    return std::string(s.substr(b, pos - b));
-  }
+  std::string name() { return take_while(is_name_char); }
   // A keyword: letters, digits, '_' and '-' (any-order, must-see).
-  std::string keyword() {
-    ws();
-    std::size_t b = pos;
-    while (pos < s.size() && (is_ident_char(s[pos]) || s[pos] == '-')) ++pos;
-    return std::string(s.substr(b, pos - b));
-  }
+  std::string keyword() { return take_while(is_keyword_char); }
 };
 
 }  // namespace conkit::expect_detail
