@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -44,6 +45,38 @@ std::string only_error(const std::string& body) {
 
 const LineCheck& line_step(const ExpectFile& f, std::size_t i) {
   return std::get<LineCheck>(f.steps.at(i));
+}
+
+// What a test states about one line check; a field left empty is not checked.
+struct LineWant {
+  std::optional<Stream> stream{};
+  std::optional<Adjacency> adjacency{};
+  std::optional<long long> times{};
+  std::optional<std::string> times_fact{};
+  std::optional<std::string> label{};
+  std::optional<Matcher::Kind> kind{};
+  std::optional<std::string> text{};
+};
+
+// One field of a LineWant: checked only if the test gave it.
+template <class T, class U>
+void expect_field(const std::optional<T>& want, const U& got, const char* field) {
+  if (want) {
+    EXPECT_EQ(got, *want) << field;
+  }
+}
+
+// Checks the output step `i` of `f` (a line check) against `want`, one EXPECT_EQ per field given.
+void expect_line(const ExpectFile& f, std::size_t i, const LineWant& want) {
+  SCOPED_TRACE("output step " + std::to_string(i));
+  const LineCheck& c = line_step(f, i);
+  expect_field(want.stream, c.stream, "stream");
+  expect_field(want.adjacency, c.adjacency, "adjacency");
+  expect_field(want.times, c.times.value, "times");
+  expect_field(want.times_fact, c.times.fact, "times fact");
+  expect_field(want.label, c.label, "label");
+  expect_field(want.kind, c.matcher.kind, "matcher kind");
+  expect_field(want.text, c.matcher.text, "matcher text");
 }
 
 // Renders an expression tree in prefix form, so a test can state the whole shape in one string.
@@ -275,15 +308,10 @@ TEST(Parser, LineCheckCountsLabelsAndStreams) {
   ParseResult r = parse_ok("out \"a\"\nerr /b/ x3 @e\nout \"c\" x$n\nout \"d\" @l x2\n");
   const ExpectFile& f = r.file;
   ASSERT_EQ(f.steps.size(), 4u);
-  EXPECT_EQ(line_step(f, 0).stream, Stream::out);
-  EXPECT_EQ(line_step(f, 0).times.value, 1);
-  EXPECT_TRUE(line_step(f, 0).times.fact.empty());
-  EXPECT_EQ(line_step(f, 1).stream, Stream::err);
-  EXPECT_EQ(line_step(f, 1).times.value, 3);
-  EXPECT_EQ(line_step(f, 1).label, "e");
-  EXPECT_EQ(line_step(f, 2).times.fact, "n");
-  EXPECT_EQ(line_step(f, 3).label, "l");
-  EXPECT_EQ(line_step(f, 3).times.value, 2);
+  expect_line(f, 0, {.stream = Stream::out, .times = 1, .times_fact = ""});
+  expect_line(f, 1, {.stream = Stream::err, .times = 3, .label = "e"});
+  expect_line(f, 2, {.times_fact = "n"});
+  expect_line(f, 3, {.times = 2, .label = "l"});
 }
 
 TEST(Parser, AnyOrderGroupWithoutLabelHoldsBothStreams) {
@@ -328,14 +356,9 @@ TEST(Parser, AdjacencyFormsAndRangedNot) {
   auto r = parse_ok("out \"a\"\nout-next /b/ x2 @b\nout-same ~\"c  d\"\nout-empty x3\nerr \"e\"\nerr-not /f/\nerr-next \"g\"\n");
   const auto& f = r.file;
   ASSERT_EQ(f.steps.size(), 7u);
-  EXPECT_EQ(line_step(f, 1).adjacency, Adjacency::next);
-  EXPECT_EQ(line_step(f, 1).times.value, 2);
-  EXPECT_EQ(line_step(f, 1).label, "b");
-  EXPECT_EQ(line_step(f, 2).adjacency, Adjacency::same);
-  EXPECT_EQ(line_step(f, 2).matcher.kind, Matcher::Kind::substring);
-  EXPECT_EQ(line_step(f, 2).matcher.text, "c  d");
-  EXPECT_EQ(line_step(f, 3).adjacency, Adjacency::empty);
-  EXPECT_EQ(line_step(f, 3).times.value, 3);
+  expect_line(f, 1, {.adjacency = Adjacency::next, .times = 2, .label = "b"});
+  expect_line(f, 2, {.adjacency = Adjacency::same, .kind = Matcher::Kind::substring, .text = "c  d"});
+  expect_line(f, 3, {.adjacency = Adjacency::empty, .times = 3});
   const auto& n = std::get<RangedNot>(f.steps[5]);
   EXPECT_EQ(n.stream, Stream::err);
   EXPECT_EQ(n.matcher.text, "f");
