@@ -29,23 +29,17 @@ async def fetch_data(u, blocking):
 
 
 async def main(n, u, blocking):
-    ticker = loop_ticker.Ticker(u / 10)
-    tick = asyncio.create_task(ticker.run())
-    await asyncio.sleep(0)  # the ticker is on its schedule before the tasks start
-    ck.say("Starting async tasks...")
-    await asyncio.gather(*(fetch_data(u, blocking) for _ in range(n)))
-    ck.say("Async tasks completed!")
-    await ticker.next_tick()  # a stall that ended just now is still measured
-    tick.cancel()
+    async with loop_ticker.ticking(u / 10) as ticker:  # on its schedule before the tasks start
+        ck.say("Starting async tasks...")
+        await asyncio.gather(*(fetch_data(u, blocking) for _ in range(n)))
+        ck.say("Async tasks completed!")
     return ticker.max_lag_s()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--variant", choices=("await", "blocking"), default="await")
     parser.add_argument("--n", type=int, default=2, help="tasks")
-    args = parser.parse_args()
-    ck.begin("python_asyncio", args.variant)
+    args = ck.begin_variant("python_asyncio", ("await", "blocking"), parser)
     ck.fact("n", args.n)
     lag_s = asyncio.run(main(args.n, ck.unit(), args.variant == "blocking"))
     ck.fact("span_ms", (max(e for _, e in stamps) - min(s for s, _ in stamps)) / 1e6)

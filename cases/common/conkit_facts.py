@@ -7,6 +7,7 @@ Outside conkit (no CONKIT_FACTS_FD) facts are dropped, so a case runs fine by ha
     import conkit_facts as ck
     u = ck.unit()                   # CONKIT_UNIT_MS in seconds (default 0.1)
     ck.begin("python_threading")    # facts unit_ms, model (, variant); marker line "ready" on stderr
+    args = ck.begin_variant("python_asyncio", ("pool", "inline"), parser)  # --variant, then begin
     ck.say("Task 0 started...")     # one os.write per line: no buffering, lines never tear
     ck.fact("counter", 1234)        # {"fact":"counter","value":1234,"t_ns":...,"pid":...,"tid":...}
     ck.skip("needs 2 cores")        # exit code 77: SKIP with a reason
@@ -20,6 +21,7 @@ Children started by spawn or forkserver do not inherit the facts descriptor (mul
 passes only its own): there fact() checks that the descriptor is still the channel conkit opened
 and drops the fact otherwise, so such children send their results to the parent instead.
 """
+import argparse
 import json
 import math
 import os
@@ -124,6 +126,16 @@ def begin(model, variant=None):
     if variant is not None:
         fact("variant", variant)
     _write_all(2, b"ready\n")
+
+
+def begin_variant(model, variants, parser=None):
+    """Reads --variant (one of `variants`, the first by default) and the options `parser` declares,
+    then begin(model, variant); returns the parsed arguments."""
+    parser = parser or argparse.ArgumentParser()
+    parser.add_argument("--variant", choices=variants, default=variants[0])
+    args = parser.parse_args()
+    begin(model, args.variant)
+    return args
 
 
 def usable_cores():

@@ -4,14 +4,12 @@ A task that wants to wake every `period` on a fixed schedule and records how lat
 was. On a free loop the delay is the timer's overshoot (well under 5 ms here); anything that
 holds the loop's thread delays the next tick by as long as it holds it.
 
-    ticker = loop_ticker.Ticker(u / 10)
-    task = asyncio.create_task(ticker.run())
-    ...                                  # the work under test
-    await ticker.next_tick()             # a stall at the very end is still measured
-    task.cancel()
+    async with loop_ticker.ticking(u / 10) as ticker:
+        ...                              # the work under test
     ticker.max_lag_s(), ticker.ticks
 """
 import asyncio
+import contextlib
 
 
 class Ticker:
@@ -42,3 +40,18 @@ class Ticker:
         """Waits until the ticker has woken once more (at most one period on a free loop)."""
         self._ticked.clear()
         await self._ticked.wait()
+
+
+@contextlib.asynccontextmanager
+async def ticking(period_s):
+    """A Ticker running on the current loop for the body of `async with`.
+
+    The ticker is on its schedule before the body starts; after the body it wakes once more (a
+    stall that ended just now is still measured) and stops.
+    """
+    ticker = Ticker(period_s)
+    task = asyncio.create_task(ticker.run())
+    await asyncio.sleep(0)
+    yield ticker
+    await ticker.next_tick()
+    task.cancel()

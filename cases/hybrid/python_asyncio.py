@@ -24,26 +24,20 @@ def work(iterations):
 
 async def main(variant, u, iterations, pool):
     loop = asyncio.get_running_loop()
-    ticker = loop_ticker.Ticker(u / 10)
-    tick = asyncio.create_task(ticker.run())
-    await asyncio.sleep(0)  # the ticker is on its schedule before the work starts
-    ck.say("work started")
-    if variant == "pool":
-        work_ms = await loop.run_in_executor(pool, work, iterations)
-    else:
-        work_ms = work(iterations)
-    ck.say("work finished")
-    await ticker.next_tick()  # a stall that ended just now is still measured
-    tick.cancel()
+    async with loop_ticker.ticking(u / 10) as ticker:  # on its schedule before the work starts
+        ck.say("work started")
+        if variant == "pool":
+            work_ms = await loop.run_in_executor(pool, work, iterations)
+        else:
+            work_ms = work(iterations)
+        ck.say("work finished")
     return work_ms, ticker
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--variant", choices=("pool", "inline"), default="pool")
     parser.add_argument("--work-units", type=float, default=3.0, help="length of the CPU work, in u")
-    args = parser.parse_args()
-    ck.begin("python_asyncio", args.variant)
+    args = ck.begin_variant("python_asyncio", ("pool", "inline"), parser)
     u = ck.unit()
     probe = 200_000
     iterations = int(probe * args.work_units * u * 1e3 / cpu_burn.spin(probe)[0])  # calibrate
