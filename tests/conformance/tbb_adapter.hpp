@@ -23,6 +23,8 @@
 
 #include <conkit/conformance/thread_pool.hpp>
 
+#include "thread_sanitizer.hpp"
+
 namespace conkit::adapters {
 
 class TbbTaskGroup {
@@ -32,16 +34,9 @@ class TbbTaskGroup {
   static constexpr bool nested_submit = true;  // task_group::run from a task spawns into the arena
 
   static std::string unsupported() {
-#if defined(__SANITIZE_THREAD__)
+    if (!kThreadSanitizer) return {};
     return "oneTBB (libtbb-dev) is not instrumented for ThreadSanitizer: its synchronization is "
            "invisible to TSan, so TSan would report races that are not there";
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-    return "oneTBB (libtbb-dev) is not instrumented for ThreadSanitizer: its synchronization is "
-           "invisible to TSan, so TSan would report races that are not there";
-#endif
-#endif
-    return {};
   }
 
   explicit TbbTaskGroup(std::size_t workers)

@@ -1,5 +1,5 @@
 // uv_common.hpp — what the libuv adapters share: turning a libuv error code into an exception, and
-// why the uv_spawn pool is skipped under ThreadSanitizer.
+// why the uv_spawn pool is skipped under ThreadSanitizer (kThreadSanitizer: thread_sanitizer.hpp).
 #pragma once
 
 #include <stdexcept>
@@ -7,24 +7,13 @@
 
 #include <uv.h>
 
+#include "thread_sanitizer.hpp"
+
 namespace conkit::adapters::uv {
 
 inline void check(int rc, const char* what) {
   if (rc < 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
 }
-
-inline constexpr bool kThreadSanitizer =
-#if defined(__SANITIZE_THREAD__)
-    true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-    true;
-#else
-    false;
-#endif
-#else
-    false;
-#endif
 
 // Why uv_spawn cannot be checked under TSan (empty elsewhere). libuv (Debian's libuv1, not
 // instrumented) learns of a child's exit from its own SIGCHLD handler; in a TSan build that exit
