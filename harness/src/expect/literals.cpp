@@ -63,12 +63,16 @@ bool take_use(Scanner& sc, std::size_t text_at, std::vector<CaptureUse>* uses, U
   return true;
 }
 
+[[noreturn]] void unclosed(const Scanner& sc, char delim, const char* what, int open) {
+  sc.fail(sc.col(), std::string("expected '") + delim + "' to close the " + what + " opened at col " +
+                        std::to_string(open) + ", found end of line");
+}
+
 // Inside a literal opened at col `open`: true (and past it) at its closing `delim`, false at any
-// other character; at the end of the line it fails the line.
+// other character; at the end of the line it fails the line. (Called once a character: the
+// message is built out of line, so that this inlines.)
 bool closes(Scanner& sc, char delim, const char* what, int open) {
-  if (sc.at_end())
-    sc.fail(sc.col(), std::string("expected '") + delim + "' to close the " + what + " opened at col " +
-                          std::to_string(open) + ", found end of line");
+  if (sc.at_end()) unclosed(sc, delim, what, open);
   if (sc.s[sc.pos] != delim) return false;
   ++sc.pos;
   return true;
@@ -84,7 +88,7 @@ std::string scan_string(Scanner& sc, std::vector<CaptureUse>* uses, UseCols* col
   std::string out;
   while (!closes(sc, '"', "string", open)) {
     char c = sc.s[sc.pos];
-    if (take_use(sc, out.size(), uses, cols)) continue;
+    if (c == '$' && take_use(sc, out.size(), uses, cols)) continue;
     if (c != '\\') {
       out += c;
       ++sc.pos;
@@ -149,7 +153,7 @@ std::string scan_regex(Scanner& sc, std::vector<CaptureUse>* uses, UseCols* cols
   std::string out, checked;
   while (!closes(sc, '/', "regex", open)) {
     char c = sc.s[sc.pos];
-    if (take_use(sc, out.size(), uses, cols)) {
+    if (c == '$' && take_use(sc, out.size(), uses, cols)) {
       checked += "(?:)";
       continue;
     }
