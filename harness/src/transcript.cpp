@@ -2,10 +2,36 @@
 #include "conkit/transcript.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <limits>
 #include <stdexcept>
 
 namespace conkit {
+
+// ---- ByteBuffer ---------------------------------------------------------------------------------
+
+namespace detail {
+
+ByteBuffer::~ByteBuffer() { std::free(data_); }
+
+void ByteBuffer::reserve(std::size_t n) {
+  if (n <= cap_) return;
+  void* grown = std::realloc(data_, n);
+  if (!grown) throw std::bad_alloc();
+  data_ = static_cast<char*>(grown);
+  cap_ = n;
+}
+
+void ByteBuffer::append(std::string_view bytes) {
+  if (bytes.empty()) return;
+  if (size_ + bytes.size() > cap_) reserve(std::max({size_ + bytes.size(), 2 * cap_, std::size_t{256}}));
+  std::memcpy(data_ + size_, bytes.data(), bytes.size());
+  size_ += bytes.size();
+}
+
+}  // namespace detail
 
 // ---- Transcript ---------------------------------------------------------------------------------
 
@@ -63,7 +89,7 @@ std::size_t Transcript::stamp_of(std::size_t i) const {
 
 const LineView Transcript::operator[](std::size_t i) const {
   const Stamp& s = stamps_[stamp_of(i)];
-  return LineView{s.stream, s.t_ms, std::string_view(text_).substr(offset(i), length(i))};
+  return LineView{s.stream, s.t_ms, text_.view().substr(offset(i), length(i))};
 }
 
 Transcript::const_iterator Transcript::begin() const { return const_iterator(this, 0); }
@@ -84,7 +110,7 @@ Transcript::const_iterator::const_iterator(const Transcript* t, std::size_t i) :
 
 const LineView Transcript::const_iterator::operator*() const {
   const Stamp& s = t_->stamps_[stamp_];
-  return LineView{s.stream, s.t_ms, std::string_view(t_->text_).substr(offset_, t_->length(i_))};
+  return LineView{s.stream, s.t_ms, t_->text_.view().substr(offset_, t_->length(i_))};
 }
 
 Transcript::const_iterator& Transcript::const_iterator::operator++() {

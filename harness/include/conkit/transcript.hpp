@@ -57,6 +57,41 @@ struct LineView {
 };
 
 namespace detail {
+// An append-only byte store that grows with realloc(): past glibc's mmap threshold a grown block
+// is moved by mremap() (page tables, not bytes), so a capture of many MiB is not copied at each
+// doubling nor briefly held twice, as std::string's new-copy-free growth would.
+class ByteBuffer {
+ public:
+  ByteBuffer() = default;
+  ByteBuffer(const ByteBuffer& o) { append(o.view()); }
+  ByteBuffer& operator=(const ByteBuffer& o) {
+    if (this != &o) {
+      size_ = 0;
+      append(o.view());
+    }
+    return *this;
+  }
+  ByteBuffer(ByteBuffer&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)) {}
+  ByteBuffer& operator=(ByteBuffer&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    std::swap(cap_, o.cap_);
+    return *this;
+  }
+  ~ByteBuffer();
+
+  void append(std::string_view bytes);
+  void reserve(std::size_t n);
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return cap_; }
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  char* data_ = nullptr;
+  std::size_t size_ = 0, cap_ = 0;
+};
+
 // What Transcript's and FactLog's iterators share: a forward iterator over views, by index.
 template <class View>
 class IndexIterator {
@@ -117,7 +152,7 @@ class Transcript {
   std::size_t offset(std::size_t i) const;
   std::size_t stamp_of(std::size_t i) const;  // index into stamps_
 
-  std::string text_;
+  detail::ByteBuffer text_;
   std::vector<std::uint16_t> lengths_;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> long_lengths_;  // (line, length), ascending
   std::vector<std::uint64_t> block_offsets_;                          // offset of line k * kBlock
