@@ -1,11 +1,16 @@
-// verify --wait-quiet: cases parked because their runs were disturbed by foreign load resume once
-// the machine is quiet, and stay INCONCLUSIVE (never REFUTED) with the load measured when it is not
-// quiet within the wait. The machine's load is a seam (VerifyOptions::load_probe) that the tests
-// drive, and the case reads the same state: it is "loaded" (writes foreign_load 0.5 and a figure on
-// the refuting side, then SKIPs as the CPU cases do) while a marker file exists, quiet afterwards.
+// How verify spends wall time waiting. --wait-quiet: cases parked because their runs were disturbed
+// by foreign load resume once the machine is quiet, and stay INCONCLUSIVE (never REFUTED) with the
+// load measured when it is not quiet within the wait. The machine's load is a seam
+// (VerifyOptions::load_probe) that the tests drive, and the case reads the same state: it is
+// "loaded" (writes foreign_load 0.5 and a figure on the refuting side, then SKIPs as the CPU cases
+// do) while a marker file exists, quiet afterwards. Overlap: cases whose runs only wait run two at
+// a time, every other case alone.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -150,6 +155,63 @@ TEST(VerifyWaitQuiet, NoWaitWithoutTheOption) {
   ASSERT_EQ(r.results.size(), 1u);
   EXPECT_EQ(r.results[0].runs.size(), 1u);
   EXPECT_EQ(r.raw["claims"][0]["scopes"][0]["verdict"], "INCONCLUSIVE");
+}
+
+// Waiting cases (a waiting scenario, read by timer checks and no CPU check) run on two lanes beside
+// each other; a ratio's pair of waiting cases runs on one lane, alternately, never beside each
+// other; a case a CPU check reads, or of a scenario that computes, never runs beside anything.
+TEST(VerifyOverlap, WaitingCasesRunOnTwoLanesAndNoOtherCaseOverlapsAnything) {
+  const std::string dir = ::testing::TempDir() + "/overlap";
+  std::filesystem::create_directories(dir);
+  const std::string script = "sleep 0.2; printf '{\"fact\":\"x\",\"value\":1}\\n' >\"/dev/fd/$CONKIT_FACTS_FD\"; echo done";
+  json cases = json::array();
+  json checks = json::array();
+  for (auto [scenario, model, noise] :
+       std::vector<std::array<std::string, 3>>{{"worker_join", "a", "timer"}, {"worker_join", "b", "timer"}, {"worker_join", "c", "timer"},
+                                               {"worker_join", "d", "timer"}, {"worker_join", "cpu", "cpu"}, {"s", "t", "timer"}}) {
+    const std::string expect = dir + "/" + scenario + "-" + model + ".expect";
+    conkit::write_file(expect, "# Pass proves: the case ran.\nscenario: " + scenario + "\nmodel: " + model + "\nout \"done\"\n");
+    cases.push_back({{"name", scenario + "." + model}, {"scenario", scenario}, {"model", model}, {"expect", expect},
+                     {"argv", {"/bin/sh", "-c", script}}, {"labels", json::array({"case"})}});
+    checks.push_back({{"label", model}, {"scenario", scenario}, {"model", model}, {"fact", "x"}, {"op", "<="}, {"bound", 5},
+                      {"noise", noise}, {"reason", "test"}});
+  }
+  checks.push_back({{"label", "c/d"}, {"scenario", "worker_join"}, {"model", "c"}, {"fact", "x"}, {"op", "<="}, {"bound", 5},
+                    {"ratio_to", {{"scenario", "worker_join"}, {"model", "d"}, {"fact", "x"}}}, {"reason", "test"}});
+  const std::string manifest = dir + "/cases.json", registry = dir + "/claims.json";
+  conkit::write_file(manifest, json{{"cases", cases}}.dump());
+  conkit::write_file(registry, json{{"articles", {{"003", "An article"}}},
+                                    {"claims", {{{"id", "c1"}, {"claim", "a claim"}, {"sources", {"003"}},
+                                                 {"scopes", {{"native", {{"requires", json::array()}, {"checks", checks}}}}}}}}}
+                                   .dump());
+  for (unsigned seed : {1u, 2u}) {  // two case orders
+    conkit::VerifyOptions o;
+    o.registry = registry;
+    o.manifest = manifest;
+    o.seed = seed;
+    const conkit::VerifyResult r = conkit::verify(o);
+    struct Span {
+      std::string name;
+      double from, to;
+    };
+    std::vector<Span> spans;
+    for (const auto& c : r.results) {
+      EXPECT_EQ(c.runs.size(), static_cast<std::size_t>(conkit::min_noisy_runs))
+          << c.name << ": " << conkit::to_string(c.status) << " " << c.reason;
+      for (const auto& run : c.runs)
+        spans.push_back({c.name, static_cast<double>(run.spawn_ns) / 1e6, static_cast<double>(run.spawn_ns) / 1e6 + run.wall_ms});
+    }
+    ASSERT_EQ(spans.size(), 6u * conkit::min_noisy_runs);
+    std::map<std::string, std::set<std::string>> beside;  // case -> the cases some run of it overlapped
+    for (const auto& a : spans)
+      for (const auto& b : spans)
+        if (&a != &b && b.from < a.to && a.from < b.to) beside[a.name].insert(b.name);
+    for (const char* w : {"worker_join.a", "worker_join.b", "worker_join.c", "worker_join.d"})
+      EXPECT_FALSE(beside[w].empty()) << w << " (seed " << seed << ") never ran beside another waiting case";
+    EXPECT_EQ(beside["worker_join.c"].count("worker_join.d"), 0u) << "a ratio's pair ran side by side (seed " << seed << ")";
+    for (const char* a : {"worker_join.cpu", "s.t"})
+      EXPECT_TRUE(beside[a].empty()) << a << " (seed " << seed << ") ran beside " << *beside[a].begin();
+  }
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // The verify pipeline (conkit/verify.hpp): manifest, selection, order, interpreter, calibration,
 // budgeted runs, deciding, and the raw document every report is rendered from.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -79,6 +82,27 @@ int runs_wanted(const Registry& registry, const ShippedCase& c, const CaseResult
     want = std::max(want, check.runs);
   });
   return want;
+}
+
+// Scenarios whose cases spend their measured time waiting (sleeps, timers, loopback I/O), not
+// computing: their figures are spans of waits, which a second waiting case beside them does not
+// stretch on two or more cores (each uses a few ms of CPU per run: start-up and bookkeeping).
+const std::set<std::string>& waiting_scenarios() {
+  static const std::set<std::string> names = {"concurrent_fetch", "worker_join", "loopback_fetch", "blocking_call_in_loop"};
+  return names;
+}
+
+// Whether case `c` may run beside other waiting cases (verify runs them on two lanes): its
+// scenario only waits, a timer check reads it, and no check reads a CPU figure of it.
+bool may_overlap(const Registry& registry, const ShippedCase& c) {
+  if (!waiting_scenarios().count(c.scenario)) return false;
+  bool timer = false, cpu = false;
+  for_each_check(registry, [&](const Check& check) {
+    if (!reads(check.of, c, nullptr) && !(check.ratio_to && reads(*check.ratio_to, c, nullptr))) return;
+    timer = timer || check.noise == Noise::timer;
+    cpu = cpu || check.noise == Noise::cpu;
+  });
+  return timer && !cpu;
 }
 
 // What verify appends to the case's argv: the `args` of the checks that read its scenario and
@@ -348,6 +372,11 @@ VerifyResult verify(const VerifyOptions& vo) {
   const auto groups = paired_groups(registry, cases);
   std::vector<int> want(cases.size());
   for (std::size_t i = 0; i < cases.size(); ++i) want[i] = runs_wanted(registry, cases[i], nullptr);
+  // Groups whose every case waits (may_overlap) run on two lanes beside each other, each group's
+  // cases in their order on one lane (a ratio's pair still alternates A B A B).
+  std::vector<char> waits(groups.size(), 0);
+  for (std::size_t k = 0; k < groups.size(); ++k)
+    waits[k] = std::all_of(groups[k].begin(), groups[k].end(), [&](std::size_t i) { return may_overlap(registry, cases[i]); });
   std::vector<std::optional<CaseResult>> result_of(cases.size());
   // A case whose last run SKIPped (the machine was too busy to decide, or cannot) gets no more
   // runs in phase 1: more would most likely skip too. With --wait-quiet it resumes once quiet.
@@ -358,10 +387,10 @@ VerifyResult verify(const VerifyOptions& vo) {
   std::string incomplete;
   std::size_t calls = 0, planned = 0;
   for (int w : want) planned += static_cast<std::size_t>(std::max(1, w));
-  // Runs case i `repeat` times (0: the file's repeat); false when the run must stop.
-  auto run_case = [&](std::size_t i, int repeat) {
-    if (cancelled()) return incomplete = vo.cancel_reason, false;
-    if (elapsed_s() > vo.budget_s) return incomplete = fmt::format("time budget of {} s spent", static_cast<int>(vo.budget_s)), false;
+  // Case i's options for `repeat` runs (0: the file's repeat), or nothing when the run must stop.
+  auto start_case = [&](std::size_t i, int repeat) -> std::optional<CheckOptions> {
+    if (cancelled()) return incomplete = vo.cancel_reason, std::nullopt;
+    if (elapsed_s() > vo.budget_s) return incomplete = fmt::format("time budget of {} s spent", static_cast<int>(vo.budget_s)), std::nullopt;
     if (vo.on_progress) {
       VerifyProgress p{calls, std::max(planned, calls + 1), cases[i].name, elapsed_s(), std::nullopt};
       if (calls && planned > calls) p.left_s = elapsed_s() / calls * (planned - calls);
@@ -371,7 +400,10 @@ VerifyResult verify(const VerifyOptions& vo) {
     CheckOptions o = case_options(cases[i], vo.base, python);
     if (repeat > 0 && !vo.base.repeat) o.repeat = repeat;
     o.run.cancel = vo.cancel;
-    CaseResult r = check_file(cases[i].expect, o);
+    return o;
+  };
+  // Records what case i's runs gave; false when the run must stop.
+  auto finish_case = [&](std::size_t i, CaseResult r) {
     parked[i] = r.status == Status::skip;
     if (!parked[i]) good_runs[i] += static_cast<int>(r.runs.size());
     if (result_of[i]) merge_runs(*result_of[i], std::move(r));
@@ -382,10 +414,56 @@ VerifyResult verify(const VerifyOptions& vo) {
     }
     return true;
   };
+  // Runs case i `repeat` times (0: the file's repeat); false when the run must stop.
+  auto run_case = [&](std::size_t i, int repeat) {
+    auto o = start_case(i, repeat);
+    return o && finish_case(i, check_file(cases[i].expect, *o));
+  };
   auto run_round = [&](const std::vector<std::size_t>& g) {
     for (std::size_t i : g)
       if (!run_case(i, 1)) return false;
     return true;
+  };
+  // One run of each case of `units` (groups of waiting cases), the units on two lanes: this thread
+  // and one more, each unit's cases in order on one lane. The options (budget, stop, progress)
+  // are taken and the results recorded on this thread; only check_file runs on the other.
+  auto run_waiting = [&](std::vector<std::vector<std::size_t>> units) {
+    // The longest units first, so that the lanes end about together.
+    std::stable_sort(units.begin(), units.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    std::vector<std::vector<std::pair<std::size_t, CheckOptions>>> todo;
+    bool started = true;
+    for (const auto& u : units) {
+      todo.emplace_back();
+      for (std::size_t i : u) {
+        auto o = started ? start_case(i, 1) : std::nullopt;
+        if (!o) {
+          started = false;
+          break;
+        }
+        todo.back().emplace_back(i, std::move(*o));
+      }
+    }
+    std::vector<std::optional<CaseResult>> got(cases.size());
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failed[2];
+    auto lane = [&](int k) {
+      try {
+        for (std::size_t u; (u = next++) < todo.size();)
+          for (const auto& [i, o] : todo[u]) got[i] = check_file(cases[i].expect, o);
+      } catch (...) {
+        failed[k] = std::current_exception();
+        next = todo.size();  // the other lane stops after its current case
+      }
+    };
+    std::thread other(lane, 1);
+    lane(0);
+    other.join();
+    for (const auto& f : failed)
+      if (f) std::rethrow_exception(f);
+    bool go_on = started;
+    for (const auto& u : todo)
+      for (const auto& [i, o] : u) go_on = finish_case(i, std::move(*got[i])) && go_on;
+    return go_on;
   };
   auto collect = [&] {
     out.results.clear();
@@ -399,11 +477,20 @@ VerifyResult verify(const VerifyOptions& vo) {
   int rounds = 1;
   for (int w : want) rounds = std::max(rounds, w);
   for (int r = 0; go && r < rounds; ++r) {
-    for (const auto& g : groups) {
-      for (std::size_t i : g)
-        if (go && !parked[i] && (r == 0 || want[i] > r)) go = run_case(i, want[i] > 0 ? 1 : 0);
-      if (!go) break;
+    std::vector<std::vector<std::size_t>> waiting;  // this round's waiting groups: on two lanes, after the others
+    for (std::size_t k = 0; go && k < groups.size(); ++k) {
+      std::vector<std::size_t> due;
+      for (std::size_t i : groups[k])
+        if (!parked[i] && (r == 0 || want[i] > r)) due.push_back(i);
+      if (due.empty()) continue;
+      if (waits[k] && std::all_of(due.begin(), due.end(), [&](std::size_t i) { return want[i] > 0; })) {
+        waiting.push_back(due);
+        continue;
+      }
+      for (std::size_t i : due)
+        if (go) go = run_case(i, want[i] > 0 ? 1 : 0);
     }
+    if (go && !waiting.empty()) go = run_waiting(waiting);
     if (r > 0) continue;
     // Every case has run once: its facts say which `where` it meets, so a variant no check reads
     // (want -1) gets no more runs and one read only by exact checks (want 0) none either.
@@ -440,14 +527,23 @@ VerifyResult verify(const VerifyOptions& vo) {
       const double share = wait_for_quiet(std::min(vo.wait_quiet_s, std::max(0.0, vo.budget_s - elapsed_s())), vo.load_probe);
       if (share > max_foreign_load) status(fmt::format("machine still busy ({:.0f} % of the cores): running anyway", 100 * share));
     }
-    for (const auto& g : groups) {
+    // Waiting groups among them run on two lanes: a group its round, a single case its two runs.
+    std::vector<std::vector<std::size_t>> waiting, twice;
+    for (std::size_t k = 0; k < groups.size(); ++k) {
       std::vector<std::size_t> read;  // the group's cases some check reads
-      std::copy_if(g.begin(), g.end(), std::back_inserter(read), [&](std::size_t i) { return want[i] >= 0; });
+      std::copy_if(groups[k].begin(), groups[k].end(), std::back_inserter(read), [&](std::size_t i) { return want[i] >= 0; });
       if (std::none_of(read.begin(), read.end(), [&](std::size_t i) { return more.count(cases[i].name); })) continue;
+      if (waits[k]) {
+        waiting.push_back(read);
+        if (read.size() == 1) twice.push_back(read);
+        continue;
+      }
       const double t = elapsed_s();
       go = read.size() > 1 ? run_round(read) : run_case(read[0], 2);
       if (!go || elapsed_s() - t > share_s) break;
     }
+    if (go && !waiting.empty()) go = run_waiting(waiting);
+    if (go && !twice.empty()) go = run_waiting(twice);
     ++extra_rounds;
     collect();
     claims = decide_claims(registry, out.results, cal, unit_ms, python_ran(out.results));

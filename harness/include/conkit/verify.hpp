@@ -15,8 +15,9 @@
 //   conkit::write_verify_reports(r.raw, "out");
 //   return conkit::verify_exit_status(r.raw);
 //
-// Thread safety: one verify() at a time per process (cases run in the calling thread; the cancel
-// flag may be set from a signal handler).
+// Thread safety: one verify() at a time per process (cases run in the calling thread, and waiting
+// cases two at a time, the second on a thread of verify's own: docs/claims.md; the cancel flag may
+// be set from a signal handler; the callbacks are called from the calling thread only).
 #pragma once
 
 #include <csignal>
