@@ -195,13 +195,15 @@ TEST(VerifyOverlap, WaitingCasesRunOnTwoLanesAndNoOtherCaseOverlapsAnything) {
       double from, to;
     };
     std::vector<Span> spans;
+    // At least the minimum each: verify adds rounds where it judges a figure undecided, which a
+    // disturbed machine can cause; what this test asserts is who ran beside whom, in every round.
     for (const auto& c : r.results) {
-      EXPECT_EQ(c.runs.size(), static_cast<std::size_t>(conkit::min_noisy_runs))
+      EXPECT_GE(c.runs.size(), static_cast<std::size_t>(conkit::min_noisy_runs))
           << c.name << ": " << conkit::to_string(c.status) << " " << c.reason;
       for (const auto& run : c.runs)
         spans.push_back({c.name, static_cast<double>(run.spawn_ns) / 1e6, static_cast<double>(run.spawn_ns) / 1e6 + run.wall_ms});
     }
-    ASSERT_EQ(spans.size(), 6u * conkit::min_noisy_runs);
+    ASSERT_GE(spans.size(), 6u * conkit::min_noisy_runs);
     std::map<std::string, std::set<std::string>> beside;  // case -> the cases some run of it overlapped
     for (const auto& a : spans)
       for (const auto& b : spans)
