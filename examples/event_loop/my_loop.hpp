@@ -56,7 +56,10 @@ class Loop {
         next = std::move(timers_.begin()->second);
         timers_.erase(timers_.begin());
       } else if (!timers_.empty()) {
-        wake_.wait_until(lock, timers_.begin()->first.first);
+        // A copy: wait_until reads its deadline again after waking, and a cancel() from another
+        // thread may erase this timer (and the map node holding the deadline) while we wait.
+        const Clock::time_point due = timers_.begin()->first.first;
+        wake_.wait_until(lock, due);
         continue;
       } else {
         wake_.wait(lock);
