@@ -50,9 +50,12 @@ def sweep_args(iterations_are):
 def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
     """The cpu_parallelism measurement of every Python model; the twin of speedup.hpp.
 
-    run_point(W, iterations_per_task) runs W tasks and returns (wall ms, [task ms], cpu share):
-    the share is the CPU the tasks got per wall second per core they could use (below ~0.85
-    others took the cores). Each point's work is `iterations` per core it can use, min(W, cores),
+    run_point(W, iterations_per_task) runs W tasks and returns (wall ms, [task ms], cpu share),
+    and optionally a fourth value, the cores it kept busy (this process's CPU seconds per wall
+    second): the share is the CPU the tasks got per wall second per core they could use (below
+    ~0.85 others took the cores). Cores used tells one-at-a-time from parallel where a wall-time
+    speedup cannot: on a shared host the same loop's wall time swings by up to 2x between runs
+    (42-82 ms here for 1M iterations, machine otherwise idle), CPU per wall second does not. Each point's work is `iterations` per core it can use, min(W, cores),
     when `per_core` (a model that may run in parallel), else `iterations` in all (one thread at a
     time: its sweep must not cost W times more on a wide machine). The baseline, `iterations` in
     a row on this thread, is measured in every repetition and scaled by the point's work (the loop's
@@ -62,7 +65,7 @@ def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
     repetition with the highest speedup would favour a disturbed baseline.)
 
     Writes sweep_points and, per point in sweep order, sweep_workers, sweep_speedup, sweep_efficiency (speedup /
-    min(W, cores)) and sweep_par_ms; for the point the claims read (W = usable cores, or the one
+    min(W, cores)), sweep_par_ms and, where run_point gives it, sweep_cores_used; for the point the claims read (W = usable cores, or the one
     `workers` point) workers, seq_ms, par_ms, speedup, task_ms and cpu_share; prints one line per
     point, like the native cases. SKIPs on one core: no model could run in parallel there.
     """
@@ -87,12 +90,14 @@ def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
     ck.fact("sweep_points", len(points))
     ck.say(f"sequential: {seq_ms:.1f} ms per core's share")
     for w, scale in points:
-        par_ms, task_ms, share = best[w]
+        par_ms, task_ms, share = best[w][:3]
         speedup = seq_ms * scale / par_ms
         ck.fact("sweep_workers", w)
         ck.fact("sweep_speedup", speedup)
         ck.fact("sweep_efficiency", speedup / min(w, cores))
         ck.fact("sweep_par_ms", par_ms)
+        if len(best[w]) > 3:
+            ck.fact("sweep_cores_used", best[w][3])
         ck.say(f"{model} x{w}: {par_ms:.1f} ms, speedup {speedup:.2f}")
         if w == claimed:
             ck.fact("seq_ms", seq_ms * scale)

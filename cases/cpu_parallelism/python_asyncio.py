@@ -25,12 +25,12 @@ async def gather(workers, iterations, task_ms):
 
 
 def run_point(workers, iterations):
-    """`workers` coroutines of `iterations` each on one loop: (wall ms, task ms, CPU share)."""
+    """`workers` coroutines of `iterations` each on one loop: (wall ms, task ms, CPU share, cores used)."""
     task_ms = []
     start, cpu = ck.now_ns(), time.process_time_ns()
     asyncio.run(gather(workers, iterations, task_ms))
     par_ns, cpu_ns = ck.now_ns() - start, time.process_time_ns() - cpu
-    return par_ns / 1e6, task_ms, cpu_ns / par_ns  # below 1: other work took the CPU
+    return par_ns / 1e6, task_ms, cpu_ns / par_ns, cpu_ns / par_ns  # share below 1: other work took the CPU
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 W threads split the same pure-Python loop (W swept over 1, 2, 4, ... the usable cores and twice
 that: cpu_burn.sweep); the GIL lets one run at a time, so the speedup over the work done in a row
 stays about 1 at every W. A free-threaded build (fact `gil` 0, written by run_case.py) would show
-the speedup. Why the figure separates the models on a noisy machine: a GIL build cannot exceed 1x
-by more than the baseline's noise, a parallel one reaches min(W, cores); the best of 3 repetitions
-and `cpu_share` (the CPU the threads got) keep a busy machine from deciding it. Evidence for
-threads-gil-cpu. SKIPs on one core.
+the speedup. Why the figure separates the models on a noisy machine: the case's expectation reads
+the cores the threads kept busy (`sweep_cores_used`, CPU seconds per wall second): at most one
+under a GIL (1.00-1.01 here), up to min(W, cores) without, however fast the host runs us at the
+time; the wall-time speedup, whose baseline can land in a slow moment of a shared host, is shown
+beside it and read by the claim over repeated runs. `cpu_share` (the CPU the threads got) keeps a
+busy machine from deciding it. Evidence for threads-gil-cpu. SKIPs on one core.
 
     conkit run cpu_parallelism.python_threading   # argv: the `run:` line of its .expect
 """
@@ -20,7 +22,7 @@ import run_all
 
 
 def run_point(workers, iterations):
-    """`workers` threads of `iterations` each: (wall ms, task ms, CPU share of one core)."""
+    """`workers` threads of `iterations` each: (wall ms, task ms, CPU share of the usable cores, cores used)."""
     task_ms = []
     start, cpu = ck.now_ns(), time.process_time_ns()
     run_all.start_and_join([threading.Thread(target=lambda: task_ms.append(cpu_burn.spin(iterations)[0]))
@@ -28,7 +30,7 @@ def run_point(workers, iterations):
     par_ns, cpu_ns = ck.now_ns() - start, time.process_time_ns() - cpu
     # With the GIL the process can use one core's worth; without it, one per thread that has a core.
     usable = 1 if getattr(sys, "_is_gil_enabled", lambda: True)() else min(workers, ck.usable_cores())
-    return par_ns / 1e6, task_ms, cpu_ns / par_ns / usable
+    return par_ns / 1e6, task_ms, cpu_ns / par_ns / usable, cpu_ns / par_ns
 
 
 if __name__ == "__main__":
