@@ -55,19 +55,20 @@ def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
     second): the share is the CPU the tasks got per wall second per core they could use (below
     ~0.85 others took the cores). Cores used tells one-at-a-time from parallel where a wall-time
     speedup cannot: on a shared host the same loop's wall time swings by up to 2x between runs
-    (42-82 ms here for 1M iterations, machine otherwise idle), CPU per wall second does not. Each point's work is `iterations` per core it can use, min(W, cores),
-    when `per_core` (a model that may run in parallel), else `iterations` in all (one thread at a
-    time: its sweep must not cost W times more on a wide machine). The baseline, `iterations` in
+    (42-82 ms here for 1M iterations, machine otherwise idle), CPU per wall second does not.
+    Each point's work is `iterations` per core it can use, min(W, cores), when `per_core` (a model
+    that may run in parallel), else `iterations` in all (one thread at a time: its sweep must not
+    cost W times more on a wide machine). The baseline, `iterations` in
     a row on this thread, is measured in every repetition and scaled by the point's work (the loop's
     time is linear in its iterations); the fastest of `repetitions` is kept for the baseline and
     for each point: a neighbour on a shared host can stretch one short timing without showing in
     our own CPU time, and the minimum is each time's least disturbed estimate. (Picking the
     repetition with the highest speedup would favour a disturbed baseline.)
 
-    Writes sweep_points and, per point in sweep order, sweep_workers, sweep_speedup, sweep_efficiency (speedup /
-    min(W, cores)), sweep_par_ms and, where run_point gives it, sweep_cores_used; for the point the claims read (W = usable cores, or the one
-    `workers` point) workers, seq_ms, par_ms, speedup, task_ms and cpu_share; prints one line per
-    point, like the native cases. SKIPs on one core: no model could run in parallel there.
+    Writes sweep_points and, per point in sweep order, sweep_workers, sweep_speedup, sweep_efficiency
+    (speedup / min(W, cores)), sweep_par_ms and, where run_point gives it, sweep_cores_used; for the
+    point the claims read (W = usable cores, or the one `workers` point) workers, seq_ms, par_ms,
+    speedup, task_ms and cpu_share; prints one line per point, like the native cases. SKIPs on one core: no model could run in parallel there.
     """
     cores = ck.usable_cores()
     claimed = workers or cores
