@@ -30,7 +30,8 @@ def run_point(workers, iterations):
     start, cpu = ck.now_ns(), time.process_time_ns()
     asyncio.run(gather(workers, iterations, task_ms))
     par_ns, cpu_ns = ck.now_ns() - start, time.process_time_ns() - cpu
-    return par_ns / 1e6, task_ms, cpu_ns / par_ns, cpu_ns / par_ns  # share below 1: other work took the CPU
+    cores_used = cpu_ns / par_ns  # one loop thread: also its share of a core (below 1: others took it)
+    return par_ns / 1e6, task_ms, cores_used, cores_used
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def run_point(workers, iterations):
     par_ns, cpu_ns = ck.now_ns() - start, time.process_time_ns() - cpu
     # With the GIL the process can use one core's worth; without it, one per thread that has a core.
     usable = 1 if getattr(sys, "_is_gil_enabled", lambda: True)() else min(workers, ck.usable_cores())
-    return par_ns / 1e6, task_ms, cpu_ns / par_ns / usable, cpu_ns / par_ns
+    cores_used = cpu_ns / par_ns
+    return par_ns / 1e6, task_ms, cores_used / usable, cores_used
 
 
 if __name__ == "__main__":
