@@ -66,9 +66,11 @@ def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
     repetition with the highest speedup would favour a disturbed baseline.)
 
     Writes sweep_points and, per point in sweep order, sweep_workers, sweep_speedup, sweep_efficiency
-    (speedup / min(W, cores)), sweep_par_ms and, where run_point gives it, sweep_cores_used; for the
-    point the claims read (W = usable cores, or the one `workers` point) workers, seq_ms, par_ms,
-    speedup, task_ms and cpu_share; prints one line per point, like the native cases. SKIPs on one core: no model could run in parallel there.
+    (speedup / min(W, cores)), sweep_par_ms and, where run_point gives it, sweep_cores_used and
+    sweep_cores_share (cores used / min(W, cores)); for the point the claims read (W = usable cores,
+    or the one `workers` point) workers, seq_ms, par_ms, speedup, task_ms, cpu_share and
+    cores_used; prints one line per point, like the native cases. SKIPs on one core: no model could
+    run in parallel there.
     """
     cores = ck.usable_cores()
     claimed = workers or cores
@@ -97,8 +99,10 @@ def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
         ck.fact("sweep_speedup", speedup)
         ck.fact("sweep_efficiency", speedup / min(w, cores))
         ck.fact("sweep_par_ms", par_ms)
-        if len(best[w]) > 3:
-            ck.fact("sweep_cores_used", best[w][3])
+        cores_used = best[w][3] if len(best[w]) > 3 else None
+        if cores_used is not None:
+            ck.fact("sweep_cores_used", cores_used)
+            ck.fact("sweep_cores_share", cores_used / min(w, cores))
         ck.say(f"{model} x{w}: {par_ms:.1f} ms, speedup {speedup:.2f}")
         if w == claimed:
             ck.fact("seq_ms", seq_ms * scale)
@@ -107,6 +111,8 @@ def sweep(model, run_point, iterations, per_core, workers=None, repetitions=3):
             for ms in task_ms:
                 ck.fact("task_ms", ms)
             ck.fact("cpu_share", min(seq_share, share))
+            if cores_used is not None:
+                ck.fact("cores_used", cores_used)
             claimed = None  # once, should 2*cores ever equal cores
     ck.say("done")
 
