@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     conkit::skip(std::string("n > 10 connections under ") + conkit::cases::sanitizer_name() +
                  ": starting them delays the first request (to 1.6u for n = 100 under TSan here)");
 
+  conkit::cases::reserve_descriptors(2 * n + 16);  // client and server sockets; see delay_server.hpp
   conkit::cases::delay_server server(conkit::unit());
   conkit::cases::task_span span;
   asio::io_context loop;

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       return cc::fetch_blocking(static_cast<unsigned short>(std::stoi(cc::fetch_arg(argv, 0)))) == "data\n";
     });
   const int n = cc::begin_tasks(argc, argv, "processes");
+  cc::reserve_descriptors(n + 16);  // the server's sockets (each worker has its own table)
   cc::delay_server server(conkit::unit());
   return cc::run_fetch_workers(n, {std::to_string(server.port())});
 }

@@ -13,6 +13,7 @@
 int main(int argc, char** argv) {
   const int n = conkit::cases::begin_tasks(argc, argv, "threads");
 
+  conkit::cases::reserve_descriptors(2 * n + 16);  // client and server sockets; see delay_server.hpp
   conkit::cases::delay_server server(conkit::unit());
   return conkit::cases::run_fetch_threads(n, [&] {
     return conkit::cases::fetch_blocking(server.port()) == "data\n";  // blocks this thread ~1u
