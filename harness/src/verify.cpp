@@ -88,9 +88,10 @@ int runs_wanted(const Registry& registry, const ShippedCase& c, const CaseResult
 // computing: their figures are spans of waits, which a second waiting case beside them does not
 // stretch on two or more cores (each uses a few ms of CPU per run: start-up and bookkeeping).
 const std::set<std::string>& waiting_scenarios() {
-  // Not loopback_fetch: its 100 real socket round trips are CPU work, and beside another case its
-  // span straddled its 1.5u bound (3 of 20 quiet runs here, and on one core under taskset).
-  static const std::set<std::string> names = {"concurrent_fetch", "worker_join", "blocking_call_in_loop"};
+  // loopback_fetch too: its hundred socket round trips use about 11 ms of CPU per run. (Its span
+  // once straddled 1.5u, alone or beside another case: the descriptor table growing under two
+  // threads, 13-24 ms per growth, which the case now does first: delay_server.hpp.)
+  static const std::set<std::string> names = {"concurrent_fetch", "loopback_fetch", "worker_join", "blocking_call_in_loop"};
   return names;
 }
 
