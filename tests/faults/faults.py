@@ -464,6 +464,28 @@ def t_conkit_sigkilled():
     while marked_pids() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert_nothing_left()
+    # Its cgroups outlive it (nobody else removes them); the next conkit's first case removes
+    # them, once they are 2 s old and empty.
+    left = cgroups_of(conkit.pid)
+    if left:
+        time.sleep(max(0.0, 2.2 - (time.time() - min(os.stat(d).st_mtime for d in left))))
+        p, _ = check('out "hello"\n', "print('hello')")
+        if p.returncode != 0:
+            fail(f"the next conkit check failed: {p.stdout}{p.stderr}")
+        if cgroups_of(conkit.pid):
+            fail(f"the SIGKILLed conkit's cgroups are still there after the next run: {cgroups_of(conkit.pid)}")
+
+
+def cgroups_of(pid):
+    """The cgroup directories conkit `pid` made (conkit-PID-N), in every cgroup hierarchy."""
+    mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[2] in ("cgroup", "cgroup2")]
+    prefix = f"conkit-{pid}-"
+    found = []
+    for m in mounts:
+        for root, dirs, _ in os.walk(m):
+            found += [os.path.join(root, d) for d in dirs if d.startswith(prefix)]
+            dirs[:] = [d for d in dirs if not d.startswith("conkit-")]
+    return found
 
 
 def t_two_conkits_one_json():

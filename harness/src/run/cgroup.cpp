@@ -1,13 +1,18 @@
 // run/cgroup.cpp — see cgroup.hpp.
 #include "run/cgroup.hpp"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <ctime>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -97,6 +102,41 @@ std::string unique_name() {
   return "conkit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
+// The conkit that made "conkit-PID-N", or 0 if `name` is not such a name.
+pid_t maker_of(const std::string& name) {
+  unsigned long pid = 0, n = 0;
+  char rest = 0;
+  if (std::sscanf(name.c_str(), "conkit-%lu-%lu%c", &pid, &n, &rest) != 2) return 0;
+  return static_cast<pid_t>(pid);
+}
+
+// Removes the cgroups a conkit that is gone left in `parent`: a SIGKILLed conkit cannot remove
+// its own (the kernel removes none), and each would stay until reboot. Only empty ones go (rmdir
+// fails on a cgroup with a process in it), only of a pid that no longer exists, and only after
+// 2 s: a live conkit in another PID namespace fills its cgroup within milliseconds of making it.
+// Once per directory per process, at its first case.
+void remove_stale_siblings(const std::string& parent) {
+  static std::mutex mutex;
+  static std::set<std::string> swept;
+  {
+    std::lock_guard lock(mutex);
+    if (!swept.insert(parent).second) return;
+  }
+  DIR* dir = ::opendir(parent.c_str());
+  if (!dir) return;
+  const std::time_t now = std::time(nullptr);
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    const pid_t maker = maker_of(name);
+    if (maker <= 0 || maker == ::getpid() || ::kill(maker, 0) == 0 || errno != ESRCH) continue;
+    const std::string path = parent + "/" + name;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || now - st.st_mtime < 2) continue;
+    ::rmdir(path.c_str());
+  }
+  ::closedir(dir);
+}
+
 }  // namespace
 
 CaseCgroup::CaseCgroup(CaseCgroup&& o) noexcept { *this = std::move(o); }
@@ -121,6 +161,7 @@ CaseCgroup CaseCgroup::create(const CgroupLimits& limits, std::string& why_not) 
   const std::string name = unique_name();
   auto make = [&](const std::optional<Hierarchy>& h) -> std::string {
     if (!h) return {};
+    remove_stale_siblings(h->mount + h->own);
     const std::string dir = h->mount + h->own + "/" + name;
     if (::mkdir(dir.c_str(), 0755) != 0) return {};
     g.made_.push_back(dir);
