@@ -5,6 +5,14 @@
     unit_cost.rss_kib()                 # this process's resident memory, KiB
     unit_cost.pss_kib(pid)              # a process's proportional share (shared pages split), KiB
     unit_cost.thread_per_unit_us(100)   # start + join of one no-op thread, us (the baseline)
+    us, share = unit_cost.timed_per_unit(100, start, finish)   # per_unit_us and its CPU share
+
+A wall-clock cost says little when the process waited for a core meanwhile: under two busy
+neighbours on two cores, starting and joining 100 threads took 4017 us each once instead of about
+60. The CPU share of the timing (this process's and its reaped children's CPU seconds per wall
+second, fact `timing_cpu_share`) shows it: 1.2 for threads, 1.45-1.55 for fork, 1.0 for asyncio
+here when quiet, 0.5-0.9 when the process waited. The claims count only runs whose share shows no
+wait (`evidence_if` in expected/claims.json).
     unit_cost.thread_idle_kib(100)      # resident memory of one thread parked on an Event, KiB
 
 Memory is measured before any timing: units that were created and freed leave reusable memory
@@ -15,6 +23,7 @@ and PSS charges each process only its share of them.
 """
 import argparse
 import os
+import resource
 import threading
 import time
 
@@ -47,13 +56,26 @@ def pss_kib(pid):
     raise RuntimeError(f"no Pss line for pid {pid}")
 
 
-def per_unit_us(units, start, finish):
-    """Calls start() `units` times, then finish() on each result; returns us per unit."""
-    t0 = time.monotonic_ns()
+def cpu_ns():
+    """CPU time of this process and its reaped children (user + system), ns."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return int((own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime) * 1e9)
+
+
+def timed_per_unit(units, start, finish):
+    """Calls start() `units` times, then finish() on each result; returns (us per unit, CPU share:
+    CPU seconds per wall second of this process and its reaped children meanwhile)."""
+    t0, c0 = time.monotonic_ns(), cpu_ns()
     handles = [start() for _ in range(units)]
     for h in handles:
         finish(h)
-    return (time.monotonic_ns() - t0) / 1e3 / units
+    wall = time.monotonic_ns() - t0
+    return wall / 1e3 / units, (cpu_ns() - c0) / max(wall, 1)
+
+
+def per_unit_us(units, start, finish):
+    """timed_per_unit's us per unit alone."""
+    return timed_per_unit(units, start, finish)[0]
 
 
 def _started_thread():
@@ -62,10 +84,15 @@ def _started_thread():
     return t
 
 
-def thread_per_unit_us(units):
-    """The baseline every model is compared with: a no-op thread, created, started and joined."""
+def thread_per_unit(units):
+    """The baseline every model is compared with: a no-op thread, created, started and joined;
+    returns (us per unit, CPU share of the timing)."""
     per_unit_us(4, _started_thread, threading.Thread.join)  # warm up
-    return per_unit_us(units, _started_thread, threading.Thread.join)
+    return timed_per_unit(units, _started_thread, threading.Thread.join)
+
+
+def thread_per_unit_us(units):
+    return thread_per_unit(units)[0]
 
 
 def thread_idle_kib(units):
