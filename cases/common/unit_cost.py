@@ -6,13 +6,6 @@
     unit_cost.pss_kib(pid)              # a process's proportional share (shared pages split), KiB
     unit_cost.thread_per_unit_us(100)   # start + join of one no-op thread, us (the baseline)
     us, share = unit_cost.timed_per_unit(100, start, finish)   # per_unit_us and its CPU share
-
-A wall-clock cost says little when the process waited for a core meanwhile: under two busy
-neighbours on two cores, starting and joining 100 threads took 4017 us each once instead of about
-60. The CPU share of the timing (this process's and its reaped children's CPU seconds per wall
-second, fact `timing_cpu_share`) shows it: 1.2 for threads, 1.45-1.55 for fork, 1.0 for asyncio
-here when quiet, 0.5-0.9 when the process waited. The claims count only runs whose share shows no
-wait (`evidence_if` in expected/claims.json).
     unit_cost.thread_idle_kib(100)      # resident memory of one thread parked on an Event, KiB
 
 Memory is measured before any timing: units that were created and freed leave reusable memory
@@ -20,6 +13,13 @@ Memory is measured before any timing: units that were created and freed leave re
 
 Process memory is measured as PSS, not RSS: a forked child shares most pages with its parent,
 and PSS charges each process only its share of them.
+
+A wall-clock cost says little when the process waited for a core meanwhile: under two busy
+neighbours on two cores, starting and joining 100 threads took 4017 us each once instead of about
+60. The CPU share of the timing (this process's and its reaped children's CPU seconds per wall
+second, fact `timing_cpu_share`) shows it: 1.2 for threads, 1.45-1.55 for fork, 1.0 for asyncio
+here when quiet; 0.06 and 0.08 in the thread runs that waited under that load. The claims count
+only runs at 0.8 or more (`evidence_if` in expected/claims.json).
 """
 import argparse
 import os

@@ -9,8 +9,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <set>
 #include <fstream>
