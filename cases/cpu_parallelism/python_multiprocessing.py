@@ -16,7 +16,6 @@ machine from deciding it. Evidence for procs-parallel-cpu. SKIPs on one core.
     conkit run cpu_parallelism.python_multiprocessing   # argv: the `run:` line of its .expect
 """
 import multiprocessing
-import sys
 import time
 
 import conkit_facts as ck

@@ -472,8 +472,9 @@ def t_conkit_sigkilled():
         p, _ = check('out "hello"\n', "print('hello')")
         if p.returncode != 0:
             fail(f"the next conkit check failed: {p.stdout}{p.stderr}")
-        if cgroups_of(conkit.pid):
-            fail(f"the SIGKILLed conkit's cgroups are still there after the next run: {cgroups_of(conkit.pid)}")
+        still = cgroups_of(conkit.pid)
+        if still:
+            fail(f"the SIGKILLed conkit's cgroups are still there after the next run: {still}")
 
 
 def cgroups_of(pid):
